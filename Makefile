@@ -1,0 +1,36 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow bench lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	@# PyTorch is the test oracle; this version is the one on the machine's disk.
+	$(PIP) install --quiet torch==2.13.0 || echo "torch not installed: the PyTorch comparison tests will be skipped (they fail instead when CI=true)"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/baeum train digits-cnn
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -q -m slow
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_core.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache

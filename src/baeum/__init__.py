@@ -1,0 +1,40 @@
+"""baeum (배움, "learning"): deep learning from scratch on NumPy.
+
+The low level is PyTorch-style (`baeum.tensor`, `backward()`, `no_grad()`); the high
+level is Keras (`baeum.layers`, `baeum.Sequential`, `compile/fit`).
+"""
+
+from baeum import backend, random
+from baeum.autograd import (
+    Function,
+    GradcheckError,
+    Tensor,
+    enable_grad,
+    gradcheck,
+    is_grad_enabled,
+    no_grad,
+    tensor,
+)
+from baeum import ops  # installs the Tensor operators and methods
+from baeum.ops.creation import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
+from baeum.ops.elementwise import abs, astype, clip, exp, log, maximum, minimum, sqrt, where
+from baeum.ops.linalg import matmul
+from baeum.ops.reduce import argmax, argmin, max, mean, min, std, sum, var
+from baeum.ops.shape import (
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flatten,
+    pad,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    transpose,
+)
+from baeum import functional
+
+float32 = backend.np.float32
+float64 = backend.np.float64
+
+__version__ = "0.1.0"

@@ -1,0 +1,86 @@
+"""`Function`: one differentiable op, its forward and backward side by side.
+
+A subclass writes `forward(*arrays) -> array` and `backward(grad) -> grads`, both on
+NumPy arrays. `apply` runs forward and, when a gradient is wanted, links the output
+Tensor to the Function so `Tensor.backward` can walk the graph back.
+
+    class Exp(Function):
+        def forward(self, x):
+            self.y = np.exp(x)
+            return self.y
+
+        def backward(self, gy):
+            return (gy * self.y,)
+"""
+
+import numpy as np
+
+from baeum.autograd import grad_mode
+from baeum.autograd.tensor import Tensor, _make
+
+
+class Function:
+    # Set by apply when the graph is recorded:
+    #   parents           the input Tensors (non-Tensor constants kept as given)
+    #   needs_input_grad  one bool per input: compute its gradient or return None
+    #   gouts             upstream gradients of the outputs, filled during backward
+    n_outputs = 1
+
+    def forward(self, *arrays):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **kwargs):
+        fn = cls()
+        arrays = []
+        needs = []
+        record = False
+        for t in inputs:
+            if isinstance(t, Tensor):
+                arrays.append(t.data)
+                needs.append(t.requires_grad)
+                record = record or t.requires_grad
+            else:
+                arrays.append(t)
+                needs.append(False)
+        record = record and grad_mode.enabled
+        fn.needs_input_grad = needs
+        try:
+            out = fn.forward(*arrays, **kwargs)
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise
+            shapes = " and ".join(str(np.shape(a)) for a in arrays)
+            raise ValueError(f"{cls.__name__}: cannot broadcast shapes {shapes} ({e})") from None
+        if not record:
+            if cls.n_outputs == 1:
+                return _make(out, False, None, 0)
+            return tuple(_make(o, False, None, 0) for o in out)
+        fn.parents = inputs
+        if cls.n_outputs == 1:
+            fn.gouts = [None]
+            return _make(out, True, fn, 0)
+        fn.gouts = [None] * cls.n_outputs
+        fn.out_meta = [(o.shape, o.dtype) for o in out]
+        return tuple(_make(o, True, fn, i) for i, o in enumerate(out))
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum `grad` down to `shape` (the one place this is done).
+
+    >>> sum_to(np.ones((2, 3)), (3,)).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
+    )
+    g = grad.sum(axis=axes, keepdims=True) if axes else grad
+    if lead:
+        g = g.reshape(shape)
+    return g

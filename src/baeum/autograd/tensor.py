@@ -1,0 +1,275 @@
+"""`Tensor`: an ndarray that remembers how it was made, and `backward()`.
+
+A tensor holds its value in `.data` (a NumPy array). When it was produced by an op on
+tensors that require grad, `._ctx` points to that op's `Function`; `backward()` walks
+those links in reverse topological order and leaves each leaf's gradient in `.grad`.
+
+The arithmetic operators and methods (`+`, `@`, `.sum()`, `.reshape()`, ...) are
+attached by `baeum.ops` when it is imported, next to the ops they call.
+"""
+
+import numpy as np
+
+from baeum import backend
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_idx", "name", "__weakref__")
+    # NumPy defers `ndarray + Tensor` to `Tensor.__radd__` instead of looping over it.
+    __array_ufunc__ = None
+    __hash__ = object.__hash__
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        self.data = _to_array(data, dtype)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._ctx = None
+        self._idx = 0
+        self.name = None
+
+    # --- what it is --------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        return self._ctx is None
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ", requires_grad=True" if self.requires_grad else ""
+        if self.data.dtype != backend.floatx:
+            extra = f", dtype={self.data.dtype}" + extra
+        return f"tensor({body}{extra})"
+
+    def numpy(self):
+        """The value as a NumPy array (shares memory, like torch's `.numpy()`)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with exactly one element, got shape {self.data.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self):
+        """The same value, cut from the graph (shares memory)."""
+        return _make(self.data, False, None, 0)
+
+    def requires_grad_(self, flag=True):
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.requires_grad = bool(flag)
+        return self
+
+    def zero_grad(self):
+        self.grad = None
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with shape {self.data.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def any(self):
+        return bool(self.data.any())
+
+    def all(self):
+        return bool(self.data.all())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    # --- backpropagation -----------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False):
+        """Accumulate d(self)/d(leaf) into `leaf.grad` for every leaf that requires grad.
+
+        `grad` is the upstream gradient (same shape as self); it may be omitted only
+        for a single-element tensor (a loss). The graph is freed afterwards unless
+        `retain_graph=True`.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() called on a tensor that does not require grad: none of the "
+                "tensors it was computed from has requires_grad=True (or it was computed "
+                "under no_grad())"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without `grad` needs a single-element output (a loss), got "
+                    f"shape {self.data.shape}; pass grad= an array of that shape, or reduce "
+                    "with .sum() or .mean() first"
+                )
+            g = np.ones_like(self.data)
+        else:
+            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            if g.shape != self.data.shape:
+                raise ValueError(
+                    f"backward(grad=...) expects a gradient of shape {self.data.shape}, "
+                    f"got {g.shape}"
+                )
+        root = self._ctx
+        if root is None:
+            _accumulate_leaf(self, g)
+            return
+        root.gouts[self._idx] = g
+        for fn in _topological_order(root):
+            gouts = fn.gouts
+            if fn.n_outputs == 1:
+                gy = gouts[0]
+            else:
+                gy = [
+                    np.zeros(shape, dtype) if gi is None else gi
+                    for gi, (shape, dtype) in zip(gouts, fn.out_meta)
+                ]
+            grads = fn.backward(gy)
+            for parent, gx, need in zip(fn.parents, grads, fn.needs_input_grad):
+                if not need or gx is None:
+                    continue
+                ctx = parent._ctx
+                if ctx is None:
+                    _accumulate_leaf(parent, gx)
+                else:
+                    slot = ctx.gouts
+                    i = parent._idx
+                    slot[i] = gx if slot[i] is None else slot[i] + gx
+            if retain_graph:
+                fn.gouts = [None] * fn.n_outputs
+            else:
+                # Free the saved arrays now; the graph cannot be walked again.
+                n = fn.n_outputs
+                fn.__dict__.clear()
+                fn.n_outputs = n
+                fn.parents = None
+
+
+def _accumulate_leaf(t, g):
+    if g.dtype != t.data.dtype:
+        g = g.astype(t.data.dtype)
+    if t.grad is None:
+        if not g.flags.writeable:  # a broadcast view from sum/mean: give the user a real array
+            g = g.copy()
+        t.grad = _make(g, False, None, 0)
+    else:
+        # A new array, never in place: gradient arrays may be shared between inputs.
+        t.grad.data = t.grad.data + g
+
+
+def _topological_order(root):
+    """Functions reachable from `root`, each before the functions that made its inputs.
+
+    Iterative depth-first search (an explicit stack, so a 10,000-op chain is fine).
+    """
+    order = []
+    seen = set()
+    stack = [(root, False)]
+    while stack:
+        fn, expanded = stack.pop()
+        if expanded:
+            order.append(fn)
+            continue
+        if fn in seen:
+            continue
+        if fn.parents is None:
+            raise RuntimeError(
+                "trying to backward through the graph a second time: its saved values were "
+                "freed by the first backward(); call backward(retain_graph=True) the first time"
+            )
+        seen.add(fn)
+        stack.append((fn, True))
+        for p in fn.parents:
+            if isinstance(p, Tensor):
+                ctx = p._ctx
+                if ctx is not None and ctx not in seen:
+                    stack.append((ctx, False))
+    order.reverse()
+    return order
+
+
+def _make(data, requires_grad, ctx, idx):
+    """Fast internal constructor: no validation (the op already produced an ndarray)."""
+    t = Tensor.__new__(Tensor)
+    t.data = data
+    t.grad = None
+    t.requires_grad = requires_grad
+    t._ctx = ctx
+    t._idx = idx
+    t.name = None
+    return t
+
+
+def _to_array(data, dtype=None):
+    """Convert user data to an ndarray with baeum's dtype rules.
+
+    Python floats and lists of them become float32 (the default float); NumPy arrays
+    keep their dtype (float64 stays float64); integers stay integers.
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = backend.as_dtype(dtype)
+    if isinstance(data, np.ndarray):
+        arr = data
+    else:
+        try:
+            arr = np.asarray(data)
+        except (ValueError, TypeError) as e:
+            raise TypeError(
+                f"cannot make a tensor from {type(data).__name__}: {e}"
+            ) from None
+        if arr.dtype == np.float64 and dtype is None:
+            arr = arr.astype(backend.floatx)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"a tensor holds numbers, got data of dtype {arr.dtype} "
+            f"(from {type(data).__name__})"
+        )
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    return arr
+
+
+def tensor(data, dtype=None, requires_grad=False):
+    """Make a Tensor from a number, a (nested) list or an ndarray.
+
+    >>> import baeum
+    >>> x = baeum.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x.shape, x.dtype
+    ((2, 2), dtype('float32'))
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)

@@ -1,0 +1,87 @@
+"""`baeum.functional` (import as F): the ops as functions, with torch.nn.functional names.
+
+>>> import baeum, baeum.functional as F
+>>> F.relu(baeum.tensor([-1.0, 2.0])).tolist()
+[0.0, 2.0]
+"""
+
+from baeum.autograd.tensor import Tensor
+from baeum.ops import activations as _act
+from baeum.ops import nn as _nn
+from baeum.ops.elementwise import _operand
+from baeum.ops.linalg import linear
+
+
+def relu(x):
+    return _act.ReLU.apply(_operand(x))
+
+
+def sigmoid(x):
+    return _act.Sigmoid.apply(_operand(x))
+
+
+def tanh(x):
+    return _act.Tanh.apply(_operand(x))
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return _act.LeakyReLU.apply(_operand(x), negative_slope)
+
+
+def elu(x, alpha=1.0):
+    return _act.ELU.apply(_operand(x), alpha)
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return _act.Softplus.apply(_operand(x), beta, threshold)
+
+
+def gelu(x, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _act.GELU.apply(_operand(x), approximate)
+
+
+def step(x):
+    """Heaviside step (1 if x > 0 else 0). No gradient flows through it (zero everywhere)."""
+    return _act.Step.apply(_operand(x))
+
+
+def softmax(x, axis=-1):
+    return _act.Softmax.apply(_operand(x), axis)
+
+
+def log_softmax(x, axis=-1):
+    return _act.LogSoftmax.apply(_operand(x), axis)
+
+
+def dropout(x, rate, training=True):
+    """Inverted dropout: zero a `rate` fraction, scale the rest by 1/(1-rate); identity when
+    not training. (Keras's argument name `rate`; torch calls it p.)"""
+    if not 0 <= rate < 1:
+        raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+    if not training or rate == 0:
+        return x
+    return _nn.Dropout.apply(_operand(x), rate)
+
+
+def embedding(ids, table):
+    """Rows of `table` (vocab, dim) picked by integer `ids` (...) -> (..., dim)."""
+    import numpy as np
+
+    ids = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
+    if ids.dtype.kind not in "iu":
+        raise TypeError(f"embedding ids must be integers, got dtype {ids.dtype}")
+    n = table.shape[0]
+    if ids.size and (ids.min() < 0 or ids.max() >= n):
+        raise IndexError(
+            f"embedding ids must be in [0, {n}) for a table of {n} rows, "
+            f"got values from {ids.min()} to {ids.max()}"
+        )
+    return _nn.Embedding.apply(ids, table)
+
+
+__all__ = [
+    "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus", "gelu", "step", "softmax",
+    "log_softmax", "dropout", "embedding", "linear",
+]

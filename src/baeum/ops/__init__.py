@@ -1,0 +1,52 @@
+"""The differentiable ops, grouped by kind, and the Tensor methods that call them."""
+
+import numpy as np
+
+from baeum.autograd.tensor import Tensor
+from baeum.ops import activations, creation, elementwise, linalg, reduce, shape
+from baeum.ops.elementwise import _operand
+
+
+def _reflected(op):
+    return lambda self, other: op(_operand(other), self)
+
+
+def _compare(ufunc):
+    def method(self, other):
+        return ufunc(self.data, other.data if isinstance(other, Tensor) else other)
+
+    return method
+
+
+def _install_tensor_methods():
+    E, R, S = elementwise, reduce, shape
+    T = Tensor
+    T.__add__, T.__radd__ = E.add, _reflected(E.add)
+    T.__sub__, T.__rsub__ = E.sub, _reflected(E.sub)
+    T.__mul__, T.__rmul__ = E.mul, _reflected(E.mul)
+    T.__truediv__, T.__rtruediv__ = E.div, _reflected(E.div)
+    T.__pow__, T.__rpow__ = E.pow, _reflected(E.pow)
+    T.__matmul__, T.__rmatmul__ = linalg.matmul, _reflected(linalg.matmul)
+    T.__neg__ = E.neg
+    T.__pos__ = lambda self: self
+    # Comparisons give plain boolean arrays: they are not differentiable.
+    T.__lt__, T.__le__ = _compare(np.less), _compare(np.less_equal)
+    T.__gt__, T.__ge__ = _compare(np.greater), _compare(np.greater_equal)
+    T.__eq__, T.__ne__ = _compare(np.equal), _compare(np.not_equal)
+    T.__getitem__ = S.getitem
+    T.exp, T.log, T.sqrt, T.abs, T.clip = E.exp, E.log, E.sqrt, E.abs, E.clip
+    T.astype = E.astype
+    T.sum, T.mean, T.max, T.min = R.sum, R.mean, R.max, R.min
+    T.var, T.std, T.argmax, T.argmin = R.var, R.std, R.argmax, R.argmin
+    T.reshape, T.transpose, T.flatten = S.reshape, S.transpose, S.flatten
+    T.squeeze, T.expand_dims = S.squeeze, S.expand_dims
+    T.T = property(lambda self: S.transpose(self))
+    T.matmul = linalg.matmul
+    T.relu = lambda self: activations.ReLU.apply(self)
+    T.sigmoid = lambda self: activations.Sigmoid.apply(self)
+    T.tanh = lambda self: activations.Tanh.apply(self)
+
+
+_install_tensor_methods()
+
+__all__ = ["activations", "creation", "elementwise", "linalg", "reduce", "shape"]

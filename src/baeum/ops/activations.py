@@ -1,0 +1,151 @@
+"""Activation functions and softmax, each forward beside its backward."""
+
+import math
+
+import numpy as np
+
+from baeum.autograd.function import Function
+
+
+class ReLU(Function):
+    def forward(self, x):
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, g):
+        return (g * self.mask,)
+
+
+class LeakyReLU(Function):
+    def forward(self, x, slope):
+        self.slope = np.asarray(slope, x.dtype)
+        self.mask = x > 0
+        return np.where(self.mask, x, x * self.slope)
+
+    def backward(self, g):
+        return (np.where(self.mask, g, g * self.slope), None)
+
+
+class ELU(Function):
+    """x if x > 0 else alpha (e^x - 1)."""
+
+    def forward(self, x, alpha):
+        self.mask = x > 0
+        self.neg = alpha * np.expm1(np.minimum(x, 0))
+        self.alpha = alpha
+        return np.where(self.mask, x, self.neg)
+
+    def backward(self, g):
+        return (np.where(self.mask, g, g * (self.neg + self.alpha)), None)
+
+
+class Sigmoid(Function):
+    """1 / (1 + e^-x), computed without overflow for large |x|."""
+
+    def forward(self, x):
+        self.y = sigmoid_array(x)
+        return self.y
+
+    def backward(self, g):
+        y = self.y
+        return (g * y * (1 - y),)
+
+
+def sigmoid_array(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Tanh(Function):
+    def forward(self, x):
+        self.y = np.tanh(x)
+        return self.y
+
+    def backward(self, g):
+        return (g * (1 - self.y * self.y),)
+
+
+class Softplus(Function):
+    """log(1 + e^(beta x)) / beta, linear above `threshold` (as torch.nn.functional.softplus)."""
+
+    def forward(self, x, beta, threshold):
+        self.x, self.beta, self.threshold = x, beta, threshold
+        bx = beta * x
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        bx = self.beta * self.x
+        return (np.where(bx > self.threshold, g, g * sigmoid_array(bx)), None, None)
+
+
+class GELU(Function):
+    """x Phi(x): exact with erf (approximate="none") or the tanh approximation."""
+
+    def forward(self, x, approximate):
+        self.x, self.approximate = x, approximate
+        if approximate == "tanh":
+            c = math.sqrt(2 / math.pi)
+            self.t = np.tanh(c * (x + 0.044715 * x**3))
+            return 0.5 * x * (1 + self.t)
+        self.cdf = 0.5 * (1 + _erf(x / math.sqrt(2)))
+        return x * self.cdf
+
+    def backward(self, g):
+        x = self.x
+        if self.approximate == "tanh":
+            c = math.sqrt(2 / math.pi)
+            t = self.t
+            dt = (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+            return (g * (0.5 * (1 + t) + 0.5 * x * dt), None)
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return (g * (self.cdf + x * pdf).astype(x.dtype, copy=False), None)
+
+
+def _erf(x):
+    try:  # SciPy's erf is vectorised; without SciPy fall back to math.erf per element
+        from scipy.special import erf
+    except ImportError:
+        erf = np.vectorize(math.erf, otypes=[np.float64])
+    return erf(x).astype(x.dtype, copy=False)
+
+
+class Step(Function):
+    """Heaviside step: 1 where x > 0, else 0 (the perceptron's activation).
+
+    Its derivative is zero almost everywhere, so the gradient passed back is zero:
+    a perceptron learns with the perceptron rule, not with backpropagation.
+    """
+
+    def forward(self, x):
+        return (x > 0).astype(x.dtype)
+
+    def backward(self, g):
+        return (np.zeros_like(g),)
+
+
+class Softmax(Function):
+    def forward(self, x, axis):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        self.y = e / e.sum(axis=axis, keepdims=True)
+        self.axis = axis
+        return self.y
+
+    def backward(self, g):
+        y = self.y
+        return (y * (g - (g * y).sum(axis=self.axis, keepdims=True)), None)
+
+
+class LogSoftmax(Function):
+    def forward(self, x, axis):
+        self.y = log_softmax_array(x, axis)
+        self.axis = axis
+        return self.y
+
+    def backward(self, g):
+        return (g - np.exp(self.y) * g.sum(axis=self.axis, keepdims=True), None)
+
+
+def log_softmax_array(x, axis=-1):
+    """Stable log-softmax on arrays: x - max - log(sum(exp(x - max)))."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))

@@ -1,0 +1,87 @@
+"""Matrix products: matmul (with NumPy's batching rules) and the fused x @ W + b."""
+
+import numpy as np
+
+from baeum.autograd.function import Function, sum_to
+from baeum.autograd.tensor import Tensor
+
+
+class MatMul(Function):
+    """a @ b. 1-D operands are promoted like NumPy: (n,) @ (n, m) and (n, m) @ (m,)."""
+
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul needs at least 1-D operands, got {a.shape} and {b.shape}")
+        if a.shape[-1] != b.shape[0 if b.ndim == 1 else -2]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not fit: the last dimension of the "
+                f"first ({a.shape[-1]}) must equal the "
+                f"{'first' if b.ndim == 1 else 'second-to-last'} dimension of the second "
+                f"({b.shape[0 if b.ndim == 1 else -2]})"
+            )
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, g):
+        a, b = self.a, self.b
+        na, nb = self.needs_input_grad
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = g[..., None]
+        ga = gb = None
+        if na:
+            ga = g @ np.swapaxes(b2, -1, -2)
+            ga = sum_to(ga, a2.shape).reshape(a.shape) if ga.shape != a.shape else ga
+        if nb:
+            if a2.ndim == 2 and g.ndim == 2:
+                gb = a2.T @ g
+            else:
+                gb = np.swapaxes(a2, -1, -2) @ g
+            gb = sum_to(gb, b2.shape).reshape(b.shape) if gb.shape != b.shape else gb
+        return ga, gb
+
+
+class Linear(Function):
+    """y = x @ W + b over the last axis of x, fused: one matmul forward, two backward.
+
+    x: (..., in), W: (in, out), b: (out,) or None -> y: (..., out)
+    """
+
+    def forward(self, x, w, b=None):
+        if x.shape[-1] != w.shape[0]:
+            raise ValueError(
+                f"linear: inputs with last dimension {x.shape[-1]} (shape {x.shape}) do not "
+                f"fit a weight of shape {w.shape}, which expects {w.shape[0]}"
+            )
+        self.x, self.w = x, w
+        y = x @ w
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, g):
+        x, w = self.x, self.w
+        nx, nw, nb = (self.needs_input_grad + [False])[:3]
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g @ w.T) if nx else None
+        gw = (x.reshape(-1, x.shape[-1]).T @ g2) if nw else None
+        gb = g2.sum(axis=0) if nb else None
+        return gx, gw, gb
+
+
+def matmul(a, b):
+    return MatMul.apply(_tensor(a), _tensor(b))
+
+
+def linear(x, weight, bias=None):
+    """x @ weight + bias (weight is (in, out), the Keras layout)."""
+    if bias is None:
+        return Linear.apply(_tensor(x), weight)
+    return Linear.apply(_tensor(x), weight, bias)
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)

@@ -1,0 +1,59 @@
+"""Fused loss ops: softmax + cross-entropy and sigmoid + binary cross-entropy.
+
+Fusing is for numerical stability (log-sum-exp instead of log(softmax)) and speed
+(the gradient is simply softmax - target). Each returns one loss value per sample;
+reductions are the caller's (baeum.losses).
+"""
+
+import numpy as np
+
+from baeum.autograd.function import Function
+from baeum.ops.activations import log_softmax_array, sigmoid_array
+
+
+class SparseSoftmaxCrossEntropy(Function):
+    """logits (..., C), labels (...) integers -> loss (...) = -log softmax(logits)[label]."""
+
+    def forward(self, logits, labels):
+        self.logp = log_softmax_array(logits, -1)
+        self.labels = labels
+        return -np.take_along_axis(self.logp, labels[..., None], axis=-1)[..., 0]
+
+    def backward(self, g):
+        grad = np.exp(self.logp)
+        np.put_along_axis(
+            grad, self.labels[..., None],
+            np.take_along_axis(grad, self.labels[..., None], axis=-1) - 1, axis=-1,
+        )
+        return (grad * g[..., None], None)
+
+
+class SoftmaxCrossEntropy(Function):
+    """logits (..., C), target (..., C) probabilities -> loss (...) = -sum target * log softmax."""
+
+    def forward(self, logits, target):
+        self.logp = log_softmax_array(logits, -1)
+        self.target = target
+        return -(target * self.logp).sum(axis=-1)
+
+    def backward(self, g):
+        g1 = g[..., None]
+        nl, nt = self.needs_input_grad
+        t = self.target
+        gl = (np.exp(self.logp) * t.sum(axis=-1, keepdims=True) - t) * g1 if nl else None
+        gt = -self.logp * g1 if nt else None
+        return gl, gt
+
+
+class SigmoidBinaryCrossEntropy(Function):
+    """logits x, target t (same shape) -> max(x, 0) - x t + log(1 + e^-|x|), elementwise."""
+
+    def forward(self, x, t):
+        self.x, self.t = x, t
+        return np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, g):
+        nx, nt = self.needs_input_grad
+        gx = (sigmoid_array(self.x) - self.t) * g if nx else None
+        gt = -self.x * g if nt else None
+        return gx, gt

@@ -1,0 +1,35 @@
+"""Neural-network ops that are not activations: dropout and embedding lookup."""
+
+import numpy as np
+
+from baeum import random
+from baeum.autograd.function import Function
+
+
+class Dropout(Function):
+    """Zero each value with probability `rate`, scale the rest by 1/(1-rate) (inverted dropout)."""
+
+    def forward(self, x, rate):
+        keep = random.get_generator().random(x.shape, dtype=np.float32) >= rate
+        self.mask = keep * np.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
+        return x * self.mask
+
+    def backward(self, g):
+        return (g * self.mask, None)
+
+
+class Embedding(Function):
+    """table[ids]: ids (...) integers, table (vocab, dim) -> (..., dim).
+
+    Backward adds each output row's gradient into the row it came from; repeated ids
+    accumulate.
+    """
+
+    def forward(self, ids, table):
+        self.ids, self.table_shape, self.dtype = ids, table.shape, table.dtype
+        return table[ids]
+
+    def backward(self, g):
+        gt = np.zeros(self.table_shape, self.dtype)
+        np.add.at(gt, self.ids.reshape(-1), g.reshape(-1, self.table_shape[1]))
+        return (None, gt)

@@ -1,0 +1,131 @@
+"""Reductions: sum, mean, max, min, var, std (axis may be an int, a tuple or None)."""
+
+import builtins
+
+import numpy as np
+
+from baeum.autograd.function import Function
+from baeum.autograd.tensor import Tensor
+
+
+def _normalize_axis(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (int(axis),)
+    out = []
+    for a in axis:
+        if not -ndim <= a < builtins.max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim if ndim else 0)
+    return tuple(out)
+
+
+def _expand_back(g, shape, axes, keepdims):
+    """Reshape a reduced gradient so it broadcasts against the input's shape."""
+    if not keepdims and axes:
+        g = np.expand_dims(g, axes)
+    return g
+
+
+class Sum(Function):
+    def forward(self, x, axis, keepdims):
+        self.shape, self.axes, self.keepdims = x.shape, _normalize_axis(axis, x.ndim), keepdims
+        return x.sum(axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g):
+        g = _expand_back(g, self.shape, self.axes, self.keepdims)
+        return (np.broadcast_to(g, self.shape), None, None)
+
+
+class Mean(Function):
+    def forward(self, x, axis, keepdims):
+        self.shape, self.axes, self.keepdims = x.shape, _normalize_axis(axis, x.ndim), keepdims
+        y = x.mean(axis=self.axes, keepdims=keepdims)
+        self.count = x.size // builtins.max(y.size, 1) if x.size else 1
+        return y
+
+    def backward(self, g):
+        g = _expand_back(g, self.shape, self.axes, self.keepdims) / self.count
+        return (np.broadcast_to(g, self.shape), None, None)
+
+
+class Max(Function):
+    """Max over axes; tied maxima share the gradient equally (as torch.amax)."""
+
+    reducer = staticmethod(np.max)
+
+    def forward(self, x, axis, keepdims):
+        if x.size == 0:
+            raise ValueError(f"{type(self).__name__.lower()}() of an empty tensor {x.shape}")
+        self.x, self.axes, self.keepdims = x, _normalize_axis(axis, x.ndim), keepdims
+        self.y = self.reducer(x, axis=self.axes, keepdims=True)
+        return self.y if keepdims else np.squeeze(self.y, axis=self.axes)
+
+    def backward(self, g):
+        mask = self.x == self.y
+        count = mask.sum(axis=self.axes, keepdims=True)
+        g = _expand_back(g, self.x.shape, self.axes, self.keepdims)
+        return (mask * (g / count).astype(g.dtype, copy=False), None, None)
+
+
+class Min(Max):
+    reducer = staticmethod(np.min)
+
+
+class Var(Function):
+    """Variance with `ddof` (0 = population variance, as NumPy and Keras)."""
+
+    def forward(self, x, axis, keepdims, ddof):
+        axes = _normalize_axis(axis, x.ndim)
+        self.axes, self.keepdims = axes, keepdims
+        n = int(np.prod([x.shape[a] for a in axes])) if axes else 1
+        self.denom = n - ddof
+        if self.denom <= 0:
+            raise ValueError(f"var with ddof={ddof} needs more than {ddof} elements, got {n}")
+        self.centered = x - x.mean(axis=axes, keepdims=True)
+        y = (self.centered * self.centered).sum(axis=axes, keepdims=keepdims) / self.denom
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        g = _expand_back(g, self.centered.shape, self.axes, self.keepdims)
+        return (g * (2 / self.denom) * self.centered, None, None, None)
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001
+    return Sum.apply(_tensor(x), axis, keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return Mean.apply(_tensor(x), axis, keepdims)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return Max.apply(_tensor(x), axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return Min.apply(_tensor(x), axis, keepdims)
+
+
+def var(x, axis=None, keepdims=False, ddof=0):
+    return Var.apply(_tensor(x), axis, keepdims, ddof)
+
+
+def std(x, axis=None, keepdims=False, ddof=0):
+    from baeum.ops.elementwise import sqrt
+
+    return sqrt(var(x, axis, keepdims, ddof))
+
+
+def argmax(x, axis=None):
+    """Index of the largest value (an integer array; not differentiable)."""
+    return np.argmax(x.data if isinstance(x, Tensor) else x, axis=axis)
+
+
+def argmin(x, axis=None):
+    return np.argmin(x.data if isinstance(x, Tensor) else x, axis=axis)
+
+
+def _tensor(x):
+    return x if isinstance(x, Tensor) else Tensor(x)
