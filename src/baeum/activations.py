@@ -1,0 +1,86 @@
+"""Activation functions by name, for the `activation=` argument of layers.
+
+    Dense(10, activation="relu")    # baeum.activations.get("relu") is F.relu
+"""
+
+from baeum import functional as F
+
+
+def linear(x):
+    return x
+
+
+def relu(x):
+    return F.relu(x)
+
+
+def sigmoid(x):
+    return F.sigmoid(x)
+
+
+def tanh(x):
+    return F.tanh(x)
+
+
+def softmax(x, axis=-1):
+    return F.softmax(x, axis=axis)
+
+
+def log_softmax(x, axis=-1):
+    return F.log_softmax(x, axis=axis)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """Keras's default slope is 0.2 (torch's is 0.01)."""
+    return F.leaky_relu(x, negative_slope)
+
+
+def elu(x, alpha=1.0):
+    return F.elu(x, alpha)
+
+
+def softplus(x):
+    return F.softplus(x)
+
+
+def gelu(x, approximate=False):
+    return F.gelu(x, "tanh" if approximate else "none")
+
+
+def silu(x):
+    return x * F.sigmoid(x)
+
+
+swish = silu
+
+
+def step(x):
+    return F.step(x)
+
+
+_ALL = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, leaky_relu,
+                                 elu, softplus, gelu, silu, step)}
+_ALL["swish"] = silu
+
+
+def get(identifier):
+    """A function from a name ("relu"), None (linear) or a callable."""
+    if identifier is None:
+        return linear
+    if isinstance(identifier, str):
+        if identifier not in _ALL:
+            raise ValueError(f"unknown activation {identifier!r}; expected one of {sorted(_ALL)}")
+        return _ALL[identifier]
+    if callable(identifier):
+        return identifier
+    raise TypeError(f"an activation must be a string or a callable, got {identifier!r}")
+
+
+def serialize(fn):
+    name = getattr(fn, "__name__", None)
+    if _ALL.get(name) is fn:
+        return name
+    raise ValueError(
+        f"activation {fn!r} is not a built-in one, so it cannot be saved by name; "
+        "register it with @baeum.saving.register_serializable()"
+    )

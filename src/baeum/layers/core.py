@@ -1,0 +1,141 @@
+"""The core layers: Dense, Activation, Flatten, Reshape, Dropout."""
+
+import math
+
+from baeum import activations, initializers, regularizers
+from baeum import functional as F
+from baeum.layers.input_spec import InputSpec
+from baeum.layers.layer import Layer
+
+
+class Dense(Layer):
+    """outputs = activation(inputs @ kernel + bias), on the last axis.
+
+    inputs (batch, ..., in) -> (batch, ..., units); kernel (in, units), bias (units,).
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.Dense(3)
+    >>> layer(np.ones((2, 4))).shape
+    (2, 3)
+    >>> layer.count_params()   # 4*3 weights + 3 biases
+    15
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Dense units must be a positive integer, got {units!r}")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        in_dim = input_shape[-1]
+        self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
+                                     regularizer=self.bias_regularizer)
+                     if self.use_bias else None)
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
+
+    def call(self, inputs):
+        return self.activation(F.linear(inputs, self.kernel, self.bias))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": _maybe(regularizers.serialize, self.kernel_regularizer),
+            "bias_regularizer": _maybe(regularizers.serialize, self.bias_regularizer),
+            "activity_regularizer": _maybe(regularizers.serialize, self.activity_regularizer),
+        }
+
+
+def _maybe(fn, value):
+    return None if value is None else fn(value)
+
+
+class Activation(Layer):
+    """Applies an activation function: `Activation("relu")`."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Flatten(Layer):
+    """(batch, d1, d2, ...) -> (batch, d1*d2*...): keeps the batch axis."""
+
+    def call(self, inputs):
+        return inputs.reshape(inputs.shape[0], -1)
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        n = None if any(d is None for d in rest) else math.prod(rest)
+        return (input_shape[0], n)
+
+
+class Reshape(Layer):
+    """Reshape everything but the batch axis: `Reshape((28, 28, 1))` (-1 allowed once)."""
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+
+    def call(self, inputs):
+        return inputs.reshape(inputs.shape[0], *self.target_shape)
+
+    def compute_output_shape(self, input_shape):
+        if -1 in self.target_shape:
+            known = math.prod(d for d in self.target_shape if d != -1)
+            total = math.prod(input_shape[1:]) if None not in input_shape[1:] else None
+            fill = None if total is None else total // known
+            return (input_shape[0], *[fill if d == -1 else d for d in self.target_shape])
+        return (input_shape[0], *self.target_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+
+class Dropout(Layer):
+    """During training zero a `rate` fraction of inputs and scale the rest by 1/(1-rate)."""
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= rate < 1:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate}")
+        self.rate = float(rate)
+
+    def call(self, inputs, training=None):
+        return F.dropout(inputs, self.rate, training=bool(training))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}

@@ -1,0 +1,313 @@
+"""`Layer`: the building block. Config in `__init__`, weights in `build`, math in `call`.
+
+The protocol follows Keras:
+
+    class Dense(Layer):
+        def __init__(self, units, **kwargs):      # store and validate the config
+            super().__init__(**kwargs)
+            self.units = units
+        def build(self, input_shape):             # create weights once the input is known
+            self.kernel = self.add_weight("kernel", (input_shape[-1], self.units))
+        def call(self, x):                        # a few lines of ops
+            return F.linear(x, self.kernel)
+        def get_config(self):                     # every __init__ argument, for saving
+            return {**super().get_config(), "units": self.units}
+
+A layer called on arrays or Tensors computes; called on the symbolic output of
+`baeum.Input` it records a node of a functional model instead (see `symbolic.py`).
+Weights are plain `baeum.Tensor`s: trainable ones have requires_grad=True.
+"""
+
+import inspect
+import re
+
+import numpy as np
+
+from baeum import backend
+from baeum.autograd.tensor import Tensor
+from baeum.layers.input_spec import InputSpec, check_input
+from baeum.layers.symbolic import KerasTensor, record_call
+
+_name_counts = {}
+
+
+def unique_name(base):
+    """dense, dense_1, dense_2, ... like Keras's automatic layer names."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session():
+    """Reset automatic layer names (dense, dense_1, ...)."""
+    _name_counts.clear()
+
+
+def snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+class Layer:
+    def __init__(self, name=None, trainable=True, dtype=None, input_shape=None,
+                 batch_size=None, input_dim=None, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self.dtype = np.dtype(backend.as_dtype(dtype) if dtype else backend.floatx).name
+        self.built = False
+        self.input_spec = None
+        self._trainable = bool(trainable)
+        self._own_trainable = []
+        self._own_non_trainable = []
+        self._regularized = []          # (weight, regularizer) pairs
+        self._activity_losses = []      # from the last call, when activity_regularizer is set
+        self._build_input_shape = None
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        self._batch_input_shape = (
+            (batch_size, *tuple(input_shape)) if input_shape is not None else None
+        )
+
+    # --- weights -------------------------------------------------------------------
+    def add_weight(self, name=None, shape=(), initializer="glorot_uniform", dtype=None,
+                   trainable=True, regularizer=None, constraint=None):
+        """Create a weight tensor now (call from `build`); it is tracked in creation order."""
+        from baeum import initializers, regularizers
+
+        init = initializers.get(initializer)
+        dtype = backend.as_dtype(dtype or self.dtype)
+        value = np.asarray(init(tuple(shape), dtype=dtype), dtype=dtype)
+        w = Tensor(value, requires_grad=bool(trainable and self._trainable))
+        w.name = f"{self.name}/{name}" if name else self.name
+        (self._own_trainable if trainable else self._own_non_trainable).append(w)
+        if regularizer is not None:
+            self._regularized.append((w, regularizers.get(regularizer)))
+        return w
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for w in self._own_trainable:
+            w.requires_grad = value
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        return _unique(self._own_trainable + [
+            w for layer in self._sublayers() for w in layer.trainable_weights
+        ])
+
+    @property
+    def non_trainable_weights(self):
+        own = self._own_non_trainable if self._trainable else (
+            self._own_trainable + self._own_non_trainable
+        )
+        return _unique(own + [
+            w for layer in self._sublayers() for w in layer.non_trainable_weights
+        ])
+
+    @property
+    def weights(self):
+        """All weights, trainable first within each layer, in creation order."""
+        return _unique(self._own_trainable + self._own_non_trainable + [
+            w for layer in self._sublayers() for w in layer.weights
+        ])
+
+    @property
+    def variables(self):
+        return self.weights
+
+    def get_weights(self):
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        mine = self.weights
+        if len(weights) != len(mine):
+            raise ValueError(
+                f"layer '{self.name}' expects a list of {len(mine)} weight arrays, "
+                f"got {len(weights)}"
+            )
+        for w, value in zip(mine, weights):
+            value = np.asarray(value)
+            if value.shape != w.shape:
+                raise ValueError(
+                    f"weight '{w.name}' of layer '{self.name}' has shape {w.shape}, "
+                    f"got an array of shape {value.shape}"
+                )
+            w.data[...] = value
+
+    def count_params(self):
+        if not self.built and not self.weights:
+            raise ValueError(
+                f"layer '{self.name}' is not built yet, so its weights do not exist: call it "
+                "on data or give the model an input shape first"
+            )
+        return int(sum(w.size for w in self.weights))
+
+    @property
+    def losses(self):
+        """Regularization losses (Tensors) of this layer and its sublayers, from the last call."""
+        out = [reg(w) for w, reg in self._regularized] + list(self._activity_losses)
+        for layer in self._sublayers():
+            out.extend(layer.losses)
+        return out
+
+    # --- sublayers (tracked from attributes, in insertion order) ----------------------
+    def _sublayers(self):
+        found, seen = [], {id(self)}
+        for value in vars(self).values():
+            _collect_layers(value, found, seen)
+        return found
+
+    @property
+    def layers(self):
+        return self._sublayers()
+
+    # --- calling ---------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create weights for inputs of `input_shape` (batch dimension included, may be None)."""
+        self.built = True
+
+    def call(self, inputs):
+        raise NotImplementedError(f"{type(self).__name__} must implement call()")
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape`; by default found by running call on a small batch."""
+        return None
+
+    def __call__(self, inputs, *args, training=None, **kwargs):
+        if _any_symbolic(inputs):
+            return record_call(self, inputs, args, dict(kwargs, training=training))
+        inputs = _to_tensors(inputs, self.dtype)
+        if not self.built:
+            self._build_for(inputs)
+        if self.input_spec is not None:
+            check_input(self, inputs)
+        if self._accepts_training():
+            out = self.call(inputs, *args, training=training, **kwargs)
+        else:
+            out = self.call(inputs, *args, **kwargs)
+        activity = getattr(self, "activity_regularizer", None)
+        if activity is not None:
+            self._activity_losses = [activity(o) for o in _flatten(out)]
+        return out
+
+    def _build_for(self, inputs):
+        shapes = _map_shapes(inputs)
+        self._build_input_shape = shapes
+        self.build(shapes)
+        self.built = True
+
+    def build_from_shape(self, input_shape):
+        """Build for a shape given without data (used by Sequential with input_shape=)."""
+        if not self.built:
+            self._build_input_shape = input_shape
+            self.build(input_shape)
+            self.built = True
+
+    @classmethod
+    def _call_signature(cls):
+        cached = cls.__dict__.get("_call_params")
+        if cached is None:
+            cached = set(inspect.signature(cls.call).parameters)
+            cls._call_params = cached
+        return cached
+
+    def _accepts_training(self):
+        return "training" in self._call_signature()
+
+    # --- config ------------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        batch_input_shape = config.pop("batch_input_shape", None)
+        if batch_input_shape is not None:
+            config["input_shape"] = tuple(batch_input_shape[1:])
+            config["batch_size"] = batch_input_shape[0]
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(tensors):
+    seen, out = set(), []
+    for t in tensors:
+        if id(t) not in seen:
+            seen.add(id(t))
+            out.append(t)
+    return out
+
+
+def _collect_layers(value, found, seen):
+    if isinstance(value, Layer):
+        if id(value) not in seen:
+            seen.add(id(value))
+            found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect_layers(v, found, seen)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_layers(v, found, seen)
+
+
+def _any_symbolic(x):
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, KerasTensor) for v in x)
+    if isinstance(x, dict):
+        return any(isinstance(v, KerasTensor) for v in x.values())
+    return False
+
+
+def _to_tensors(x, dtype):
+    """Arrays become Tensors; float data is cast to the layer's dtype (Keras autocasting)."""
+    if isinstance(x, Tensor):
+        if x.data.dtype.kind == "f" and x.data.dtype != dtype:
+            return x.astype(dtype)
+        return x
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_tensors(v, dtype) for v in x)
+    if isinstance(x, dict):
+        return {k: _to_tensors(v, dtype) for k, v in x.items()}
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f" and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    elif arr.dtype.kind not in "fiub":
+        raise TypeError(f"layer inputs must be numeric arrays, got dtype {arr.dtype}")
+    return Tensor(arr)
+
+
+def _map_shapes(x):
+    if isinstance(x, (list, tuple)):
+        return [tuple(v.shape) for v in x]
+    if isinstance(x, dict):
+        return {k: tuple(v.shape) for k, v in x.items()}
+    return tuple(x.shape)
+
+
+def _flatten(x):
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _flatten(item)]
+    return [x]
+
+
+__all__ = ["Layer", "InputSpec", "clear_session", "unique_name"]

@@ -1,0 +1,118 @@
+"""Symbolic tensors for the functional API: `Input(shape)` and the nodes layers record.
+
+    inputs = Input(shape=(4,))          # a KerasTensor of shape (None, 4)
+    h = Dense(5)(inputs)                # Dense records a Node and returns a KerasTensor
+    model = Model(inputs, h)            # Model walks the nodes back from the outputs
+
+A KerasTensor holds no data, only its shape (batch dimension None), dtype, and the
+node that produced it. Output shapes come from `layer.compute_output_shape` or, when
+that returns None, from running the layer once on a batch of zeros.
+"""
+
+import numpy as np
+
+from baeum import backend
+
+
+class KerasTensor:
+    def __init__(self, shape, dtype=None, name=None, node=None, index=0):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype or backend.floatx).name
+        self.name = name
+        self.node = node        # the Node that produced it; None for an Input
+        self.index = index      # which output of that node
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class Node:
+    """One call of a layer on symbolic inputs: what it was called with and what it gave."""
+
+    def __init__(self, layer, inputs, args, kwargs, outputs):
+        self.layer, self.inputs, self.args, self.kwargs = layer, inputs, args, kwargs
+        self.outputs = outputs
+
+    def input_tensors(self):
+        return _flatten(self.inputs)
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
+    """A symbolic input for a functional model: `Input(shape=(28, 28, 1))`."""
+    if batch_shape is None:
+        if shape is None:
+            raise ValueError("Input needs shape= (without the batch dimension) or batch_shape=")
+        if isinstance(shape, int):
+            shape = (shape,)
+        batch_shape = (batch_size, *tuple(shape))
+    return KerasTensor(batch_shape, dtype=dtype, name=name or _input_name())
+
+
+_input_count = [0]
+
+
+def _input_name():
+    n = _input_count[0]
+    _input_count[0] += 1
+    return "input_layer" if n == 0 else f"input_layer_{n}"
+
+
+def record_call(layer, inputs, args, kwargs):
+    """Build `layer` for the symbolic inputs, infer its output shape, record a Node."""
+    from baeum.autograd import grad_mode
+
+    shapes = _map(inputs, lambda t: t.shape)
+    if not layer.built:
+        layer.build_from_shape(shapes)
+    out_shapes = layer.compute_output_shape(shapes)
+    if out_shapes is None:
+        dummy = _map(inputs, lambda t: np.zeros(_concrete(t.shape), dtype=t.dtype))
+        run_kwargs = dict(kwargs)
+        run_kwargs["training"] = False
+        with grad_mode.no_grad():
+            out = layer(dummy, *args, **run_kwargs)
+        out_shapes = _map(out, lambda t: (None, *t.shape[1:]))
+        out_dtypes = _map(out, lambda t: t.dtype)
+    else:
+        out_dtypes = _map(out_shapes, lambda s: layer.dtype, leaf=_is_shape)
+    node = Node(layer, inputs, args, kwargs, None)
+    flat_shapes = _flatten(out_shapes, leaf=_is_shape)
+    flat_dtypes = _flatten(out_dtypes, leaf=lambda d: not isinstance(d, (list, tuple)))
+    outs = [
+        KerasTensor(s, dtype=d, node=node, index=i)
+        for i, (s, d) in enumerate(zip(flat_shapes, flat_dtypes))
+    ]
+    node.outputs = outs
+    return outs[0] if _is_shape(out_shapes) else outs
+
+
+def _concrete(shape):
+    # A batch of 2 (BatchNormalization-style layers need more than one sample);
+    # other unknown sizes become 1.
+    return tuple(2 if i == 0 and d is None else (1 if d is None else d)
+                 for i, d in enumerate(shape))
+
+
+def _is_shape(s):
+    return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
+
+
+def _map(x, fn, leaf=None):
+    leaf = leaf or (lambda v: not isinstance(v, (list, tuple, dict)))
+    if leaf(x):
+        return fn(x)
+    if isinstance(x, dict):
+        return {k: _map(v, fn, leaf) for k, v in x.items()}
+    return [_map(v, fn, leaf) for v in x]
+
+
+def _flatten(x, leaf=None):
+    leaf = leaf or (lambda v: not isinstance(v, (list, tuple, dict)))
+    if leaf(x):
+        return [x]
+    values = x.values() if isinstance(x, dict) else x
+    return [u for v in values for u in _flatten(v, leaf)]
