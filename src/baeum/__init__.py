@@ -33,6 +33,7 @@ from baeum.ops.shape import (
     transpose,
 )
 from baeum import functional
+from baeum import optimizers
 
 float32 = backend.np.float32
 float64 = backend.np.float64
