@@ -8,8 +8,11 @@
 from baeum.autograd.tensor import Tensor
 from baeum.ops import activations as _act
 from baeum.ops import nn as _nn
+from baeum.ops.conv import conv2d, conv2d_transpose
 from baeum.ops.elementwise import _operand
 from baeum.ops.linalg import linear
+from baeum.ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, upsample2d
+from baeum.ops.recurrent import gru, lstm, simple_rnn
 
 
 def relu(x):
@@ -24,16 +27,17 @@ def tanh(x):
     return _act.Tanh.apply(_operand(x))
 
 
+# Constants are made Python floats: a NumPy float64 scalar would upcast float32 values.
 def leaky_relu(x, negative_slope=0.01):
-    return _act.LeakyReLU.apply(_operand(x), negative_slope)
+    return _act.LeakyReLU.apply(_operand(x), float(negative_slope))
 
 
 def elu(x, alpha=1.0):
-    return _act.ELU.apply(_operand(x), alpha)
+    return _act.ELU.apply(_operand(x), float(alpha))
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    return _act.Softplus.apply(_operand(x), beta, threshold)
+    return _act.Softplus.apply(_operand(x), float(beta), float(threshold))
 
 
 def gelu(x, approximate="none"):
@@ -60,9 +64,10 @@ def dropout(x, rate, training=True):
     not training. (Keras's argument name `rate`; torch calls it p.)"""
     if not 0 <= rate < 1:
         raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
+    x = _operand(x)
     if not training or rate == 0:
         return x
-    return _nn.Dropout.apply(_operand(x), rate)
+    return _nn.Dropout.apply(x, float(rate))
 
 
 def embedding(ids, table):
@@ -84,4 +89,7 @@ def embedding(ids, table):
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus", "gelu", "step", "softmax",
     "log_softmax", "dropout", "embedding", "linear",
+    "conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_avg_pool2d",
+    "global_max_pool2d", "upsample2d",
+    "simple_rnn", "lstm", "gru",
 ]

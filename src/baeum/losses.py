@@ -6,6 +6,8 @@
 log-sum-exp); the probability paths clip to [eps, 1 - eps] like Keras.
 """
 
+import warnings
+
 import numpy as np
 
 from baeum.autograd.tensor import Tensor
@@ -88,6 +90,10 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
         )
     y_true, y_pred = _pair(y_true, y_pred)
     if from_logits:
+        ax = axis % y_pred.ndim
+        if ax != y_pred.ndim - 1:  # the fused op works on the last axis: move it there
+            perm = [i for i in range(y_pred.ndim) if i != ax] + [ax]
+            y_pred, y_true = y_pred.transpose(perm), y_true.transpose(perm)
         return _fused.SoftmaxCrossEntropy.apply(y_pred, y_true)
     p = y_pred / sum(y_pred, axis=axis, keepdims=True)
     p = clip(p, EPSILON, 1 - EPSILON)
@@ -145,3 +151,297 @@ def kl_divergence(y_true, y_pred):
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 kld = KLD = kl_divergence
+
+
+# --- loss classes: Keras's objects, reducing the per-sample values to the batch loss ------
+
+
+class Loss:
+    """Base class: `loss(y_true, y_pred, sample_weight=None)` -> the batch loss.
+
+    A subclass writes `call(y_true, y_pred)` returning one value per sample; `__call__`
+    weights them by `sample_weight` (shape (batch,)) and reduces:
+    "sum_over_batch_size" (Keras's default: sum of weighted values / their count),
+    "sum", or "none"/None (the weighted values themselves).
+
+    >>> import numpy as np
+    >>> loss = MeanSquaredError()
+    >>> float(loss(np.array([[0.0], [1.0]]), np.array([[1.0], [1.0]])))
+    0.5
+    """
+
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"unknown reduction {reduction!r}; expected one of "
+                f"{sorted(r for r in _REDUCTIONS if r)} or None"
+            )
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+
+
+def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):
+    """Weight per-sample loss values (batch, ...) by sample_weight (batch,) and reduce."""
+    if sample_weight is not None:
+        sw = sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
+        sw = np.asarray(sw, dtype=values.dtype)
+        if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        if sw.ndim > values.ndim or sw.shape != values.shape[:sw.ndim]:
+            raise ValueError(
+                f"sample_weight of shape {sw.shape} does not fit loss values of shape "
+                f"{values.shape}; give one weight per sample, shape ({values.shape[0]},)"
+            )
+        sw = sw.reshape(sw.shape + (1,) * (values.ndim - sw.ndim))
+        values = values * sw
+    if reduction is None or reduction == "none" or values.ndim == 0:
+        return values
+    if reduction == "sum":
+        return sum(values)
+    return mean(values)  # sum_over_batch_size: the sum of weighted values / their count
+
+
+class LossFunctionWrapper(Loss):
+    """A loss class around a loss function: `LossFunctionWrapper(huber, delta=2.0)`."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, **kwargs):
+        super().__init__(name=name or fn.__name__, reduction=reduction)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), **self._fn_kwargs}
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """mean((y_true - y_pred)^2) over the last axis, then over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
+        super().__init__(mean_squared_error, reduction=reduction, name=name)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """mean(|y_true - y_pred|) over the last axis, then over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
+        super().__init__(mean_absolute_error, reduction=reduction, name=name)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+
+class Huber(LossFunctionWrapper):
+    """Quadratic for |error| <= delta, linear beyond (the DQN loss)."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss"):
+        super().__init__(huber, reduction=reduction, name=name, delta=float(delta))
+
+
+class KLDivergence(LossFunctionWrapper):
+    """sum(y_true * log(y_true / y_pred)) over the last axis."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
+        super().__init__(kl_divergence, reduction=reduction, name=name)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+
+class _ProbabilisticLoss(Loss):
+    """Shared by the cross-entropies: from_logits, label smoothing, the softmax warning."""
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, reduction="sum_over_batch_size",
+                 name=None):
+        super().__init__(name=name, reduction=reduction)
+        if not 0 <= label_smoothing <= 1:
+            raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = float(label_smoothing)
+        self._checked_logits = False
+
+    def _check_logits(self, y_pred):
+        """Warn (once) when softmax probabilities are passed to a from_logits=True loss."""
+        if not self.from_logits or self._checked_logits:
+            return
+        self._checked_logits = True
+        p = y_pred.data if isinstance(y_pred, Tensor) else np.asarray(y_pred)
+        if p.ndim >= 2 and p.shape[-1] > 1 and p.size and p.min() >= 0 and p.max() <= 1 and \
+                np.allclose(p.sum(axis=-1), 1.0, atol=1e-3):
+            warnings.warn(
+                f"{type(self).__name__}(from_logits=True) received values in [0, 1] whose rows "
+                "sum to 1: they look like softmax probabilities, not logits. Remove the "
+                "softmax activation from the last layer, or use from_logits=False.",
+                UserWarning, stacklevel=3,
+            )
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
+
+class BinaryCrossentropy(_ProbabilisticLoss):
+    """-(t log p + (1 - t) log(1 - p)) for targets t in [0, 1]; logits with from_logits=True.
+
+    label_smoothing s moves targets toward 0.5: t * (1 - s) + 0.5 * s.
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0,
+                 reduction="sum_over_batch_size", name="binary_crossentropy"):
+        super().__init__(from_logits, label_smoothing, reduction, name)
+
+    def call(self, y_true, y_pred):
+        if self.label_smoothing:
+            t = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+            y_true = t * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
+        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+
+class CategoricalCrossentropy(_ProbabilisticLoss):
+    """-sum(t log p) for one-hot targets (batch, C); softmax of logits with from_logits=True.
+
+    label_smoothing s: t * (1 - s) + s / C.
+    """
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_crossentropy"):
+        super().__init__(from_logits, label_smoothing, reduction, name)
+        if axis != -1:
+            raise ValueError(f"CategoricalCrossentropy supports axis=-1 only, got {axis}")
+        self.axis = axis
+
+    def call(self, y_true, y_pred):
+        self._check_logits(y_pred)
+        if self.label_smoothing:
+            t = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
+            if t.shape == tuple(y_pred.shape):  # else the function explains the shape error
+                n = t.shape[-1]
+                y_true = t * (1.0 - self.label_smoothing) + self.label_smoothing / n
+        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(_ProbabilisticLoss):
+    """-log p[label] for integer labels (batch,) and predictions (batch, C)."""
+
+    def __init__(self, from_logits=False, reduction="sum_over_batch_size",
+                 name="sparse_categorical_crossentropy"):
+        super().__init__(from_logits, 0.0, reduction, name)
+
+    def call(self, y_true, y_pred):
+        self._check_logits(y_pred)
+        return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["label_smoothing"]
+        return config
+
+
+def _snake(name):
+    import re
+
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+# --- looking losses up by name -----------------------------------------------------------
+
+_FUNCTIONS = {
+    "mean_squared_error": mean_squared_error, "mse": mean_squared_error,
+    "MSE": mean_squared_error,
+    "mean_absolute_error": mean_absolute_error, "mae": mean_absolute_error,
+    "MAE": mean_absolute_error,
+    "huber": huber, "huber_loss": huber,
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence,
+    "kullback_leibler_divergence": kl_divergence,
+}
+_CLASSES = {cls.__name__: cls for cls in (
+    MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy,
+    SparseCategoricalCrossentropy, KLDivergence,
+)}
+# The class a loss function stands for, so compile can wrap "mse" in MeanSquaredError.
+_CLASS_OF_FUNCTION = {
+    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
+    huber: Huber, binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+    kl_divergence: KLDivergence,
+}
+
+
+def get(identifier):
+    """A loss from a name, a class name, a serialized dict, or a callable (returned as is).
+
+    Names give the function (Keras's habit): `get("mse") is mean_squared_error`;
+    class names give an instance: `get("Huber")` is `Huber()`.
+    """
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        raise ValueError(
+            f"unknown loss {identifier!r}; expected one of {sorted(_FUNCTIONS)} "
+            f"or a class name {sorted(_CLASSES)}"
+        )
+    if isinstance(identifier, dict):
+        cls = _CLASSES.get(identifier.get("class_name"))
+        if cls is None:
+            raise ValueError(
+                f"unknown loss config {identifier!r}; class_name must be one of {sorted(_CLASSES)}"
+            )
+        return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"could not interpret loss {identifier!r}: expected a name such as 'mse', a Loss, "
+        "or a function (y_true, y_pred) -> per-sample losses"
+    )
+
+
+def serialize(loss):
+    """`{"class_name": ..., "config": ...}` for a Loss; the name for a known function."""
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    name = getattr(loss, "__name__", None)
+    if name in _FUNCTIONS:
+        return name
+    raise ValueError(f"cannot serialize loss {loss!r}: not a Loss or a known loss function")
+
+
+def deserialize(config):
+    return get(config)

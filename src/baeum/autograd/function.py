@@ -15,6 +15,7 @@ Tensor to the Function so `Tensor.backward` can walk the graph back.
 
 import numpy as np
 
+from baeum import backend
 from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor, _make
 
@@ -37,16 +38,13 @@ class Function:
         fn = cls()
         arrays = []
         needs = []
-        record = False
         for t in inputs:
             if isinstance(t, Tensor):
                 arrays.append(t.data)
                 needs.append(t.requires_grad)
-                record = record or t.requires_grad
             else:
                 arrays.append(t)
                 needs.append(False)
-        record = record and grad_mode.enabled
         fn.needs_input_grad = needs
         try:
             out = fn.forward(*arrays, **kwargs)
@@ -55,17 +53,43 @@ class Function:
                 raise
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
             raise ValueError(f"{cls.__name__}: cannot broadcast shapes {shapes} ({e})") from None
-        if not record:
-            if cls.n_outputs == 1:
-                return _make(out, False, None, 0)
-            return tuple(_make(o, False, None, 0) for o in out)
-        fn.parents = inputs
+        record = grad_mode.enabled and True in needs
         if cls.n_outputs == 1:
+            if out.__class__ is not np.ndarray or out.dtype is _FLOAT64:
+                out = _normalize(out, arrays)
+            if not record:
+                return _make(out, False, None, 0)
+            fn.parents = inputs
             fn.gouts = [None]
             return _make(out, True, fn, 0)
+        out = tuple(_normalize(o, arrays) for o in out)
+        if not record:
+            return tuple(_make(o, False, None, 0) for o in out)
+        fn.parents = inputs
         fn.gouts = [None] * cls.n_outputs
         fn.out_meta = [(o.shape, o.dtype) for o in out]
         return tuple(_make(o, True, fn, i) for i, o in enumerate(out))
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _normalize(out, arrays):
+    """Make an op's result a real ndarray in the right float dtype.
+
+    NumPy returns scalars (np.float32) for full reductions and scalar indexing; a Tensor
+    always holds an ndarray. NumPy also turns integer inputs into float64 (int / int,
+    np.exp(int), int * 0.5, mean of ints); baeum gives the default float instead, as
+    PyTorch does. A float64 result from floating-point inputs is left alone.
+    """
+    if out.__class__ is not np.ndarray:
+        out = np.asarray(out)
+    if out.dtype is _FLOAT64 and backend.floatx is not np.float64:
+        for a in arrays:
+            if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f":
+                return out
+        out = out.astype(backend.floatx)
+    return out
 
 
 def sum_to(grad, shape):

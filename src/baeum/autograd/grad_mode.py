@@ -15,9 +15,16 @@ def is_grad_enabled():
 
 
 class _GradMode:
-    """Context manager and decorator that sets recording to `self.mode`."""
+    """Context manager and decorator that sets recording to `self.mode`.
+
+    Works as `with no_grad():`, `@no_grad()` and, like torch, bare `@no_grad`.
+    """
 
     mode = True
+
+    def __new__(cls, fn=None):
+        self = super().__new__(cls)
+        return self if fn is None else self(fn)
 
     def __enter__(self):
         global enabled

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from baeum.autograd.grad_mode import no_grad
 from baeum.autograd.tensor import Tensor
 
 
@@ -37,7 +38,8 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0):
     analytic = [x.grad.data.copy() if x.grad is not None else np.zeros(x.shape) for x in xs]
 
     def value():
-        return float((fn(*xs).data.astype(np.float64) * r).sum())
+        with no_grad():  # only the number is needed: build no graph
+            return float((fn(*xs).data.astype(np.float64) * r).sum())
 
     for i, x in enumerate(xs):
         if not x.requires_grad:
@@ -55,7 +57,7 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, seed=0):
             num_flat[j] = (up - down) / (2 * eps)
         err = np.abs(analytic[i] - numeric) - (atol + rtol * np.abs(numeric))
         if err.size and err.max() > 0:
-            k = np.unravel_index(int(np.argmax(err)), x.shape)
+            k = tuple(int(j) for j in np.unravel_index(int(np.argmax(err)), x.shape))
             raise GradcheckError(
                 f"gradcheck failed for input {i} (shape {x.shape}) at element {k}: "
                 f"backward gave {analytic[i][k]:.8g}, finite differences give {numeric[k]:.8g}"

@@ -83,6 +83,14 @@ class Tensor:
         """The same value, cut from the graph (shares memory)."""
         return _make(self.data, False, None, 0)
 
+    def __deepcopy__(self, memo):
+        """An independent copy of the value (and grad), cut from any graph: a leaf."""
+        t = _make(self.data.copy(), self.requires_grad, None, 0)
+        t.grad = None if self.grad is None else _make(self.grad.data.copy(), False, None, 0)
+        t.name = self.name
+        memo[id(self)] = t
+        return t
+
     def requires_grad_(self, flag=True):
         if flag and self.data.dtype.kind != "f":
             raise TypeError(
@@ -147,27 +155,32 @@ class Tensor:
         if root is None:
             _accumulate_leaf(self, g)
             return
+        order = _topological_order(root)  # raises first if the graph was already freed
         root.gouts[self._idx] = g
-        for fn in _topological_order(root):
+        for fn in order:
             gouts = fn.gouts
             if fn.n_outputs == 1:
                 gy = gouts[0]
-            else:
+            elif any(gi is not None for gi in gouts):
                 gy = [
                     np.zeros(shape, dtype) if gi is None else gi
                     for gi, (shape, dtype) in zip(gouts, fn.out_meta)
                 ]
-            grads = fn.backward(gy)
-            for parent, gx, need in zip(fn.parents, grads, fn.needs_input_grad):
-                if not need or gx is None:
-                    continue
-                ctx = parent._ctx
-                if ctx is None:
-                    _accumulate_leaf(parent, gx)
-                else:
-                    slot = ctx.gouts
-                    i = parent._idx
-                    slot[i] = gx if slot[i] is None else slot[i] + gx
+            else:
+                gy = None
+            # gy is None when every consumer returned None for this input: nothing flows.
+            if gy is not None:
+                grads = fn.backward(gy)
+                for parent, gx, need in zip(fn.parents, grads, fn.needs_input_grad):
+                    if gx is None or not need:
+                        continue
+                    ctx = parent._ctx
+                    if ctx is None:
+                        _accumulate_leaf(parent, gx)
+                    else:
+                        slot = ctx.gouts
+                        i = parent._idx
+                        slot[i] = gx if slot[i] is None else slot[i] + gx
             if retain_graph:
                 fn.gouts = [None] * fn.n_outputs
             else:
@@ -237,7 +250,7 @@ def _to_array(data, dtype=None):
     """Convert user data to an ndarray with baeum's dtype rules.
 
     Python floats and lists of them become float32 (the default float); NumPy arrays
-    keep their dtype (float64 stays float64); integers stay integers.
+    and NumPy scalars keep their dtype (float64 stays float64); integers stay integers.
     """
     if isinstance(data, Tensor):
         data = data.data
@@ -245,6 +258,8 @@ def _to_array(data, dtype=None):
         dtype = backend.as_dtype(dtype)
     if isinstance(data, np.ndarray):
         arr = data
+    elif isinstance(data, np.generic):  # before float: np.float64 is a Python float too
+        arr = np.asarray(data)
     else:
         try:
             arr = np.asarray(data)
@@ -255,9 +270,10 @@ def _to_array(data, dtype=None):
         if arr.dtype == np.float64 and dtype is None:
             arr = arr.astype(backend.floatx)
     if arr.dtype.kind not in "fiub":
+        shown = repr(data) if len(repr(data)) <= 40 else repr(data)[:37] + "..."
         raise TypeError(
-            f"a tensor holds numbers, got data of dtype {arr.dtype} "
-            f"(from {type(data).__name__})"
+            "a tensor holds numbers (a number, a nested list of numbers or a numeric "
+            f"ndarray), got {type(data).__name__} {shown} (NumPy dtype {arr.dtype})"
         )
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)

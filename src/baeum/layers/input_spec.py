@@ -36,7 +36,7 @@ def check_input(layer, inputs):
                 f"Full shape received: {shape}"
             )
         for axis, size in (s.axes or {}).items():
-            if size is None:
+            if size is None or shape[axis] is None:  # unknown sizes (symbolic) fit anything
                 continue
             if shape[axis] != size:
                 raise ValueError(
@@ -44,6 +44,23 @@ def check_input(layer, inputs):
                     f"but received input with shape {shape}"
                     f"{_flatten_hint(layer, shape, axis, size)}"
                 )
+
+
+def check_input_shape(layer, input_shape):
+    """check_input for shapes (a tuple, or a list/dict of them) instead of tensors."""
+    if layer.input_spec is None:
+        return
+    if isinstance(input_shape, dict):
+        input_shape = list(input_shape.values())
+    if isinstance(input_shape, list):
+        check_input(layer, [_Shaped(s) for s in input_shape])
+    else:
+        check_input(layer, _Shaped(input_shape))
+
+
+class _Shaped:
+    def __init__(self, shape):
+        self.shape = tuple(shape)
 
 
 def _flatten_hint(layer, shape, axis, size):
@@ -59,6 +76,11 @@ def _flatten_hint(layer, shape, axis, size):
 
 
 def _rank_hint(layer, shape, ndim):
+    if ndim == 3 and hasattr(layer, "return_sequences"):
+        return (
+            f". {type(layer).__name__} '{layer.name}' expects (batch, timesteps, features): "
+            "for one feature per timestep add an axis, x[..., None]"
+        )
     if ndim == 4 and len(shape) == 3:
         return (
             ". Convolution and pooling layers take images as (batch, height, width, channels): "

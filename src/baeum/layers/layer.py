@@ -25,10 +25,15 @@ import numpy as np
 
 from baeum import backend
 from baeum.autograd.tensor import Tensor
-from baeum.layers.input_spec import InputSpec, check_input
+from baeum.layers.input_spec import InputSpec, check_input, check_input_shape
 from baeum.layers.symbolic import KerasTensor, record_call
 
 _name_counts = {}
+
+# The `training` flag of the enclosing model call. A layer called without one inherits
+# it (Keras's call context): `self.dropout(x)` inside a model's `call` follows
+# `model(x, training=True)`. Models set it around their call.
+call_context_training = [None]
 
 
 def unique_name(base):
@@ -48,6 +53,24 @@ def snake_case(name):
 
 
 class Layer:
+    def __init_subclass__(cls, **kwargs):
+        # A direct `layer.build(shape)` (a Keras habit) marks the layer built, so the
+        # first call does not build it a second time (duplicate weights).
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_marks_built", False):
+            def build_and_mark(self, input_shape, *args, **kw):
+                out = build(self, input_shape, *args, **kw)
+                self.built = True
+                if self._build_input_shape is None:
+                    self._build_input_shape = input_shape
+                return out
+
+            build_and_mark.__doc__, build_and_mark.__name__ = build.__doc__, "build"
+            build_and_mark.__wrapped__ = build
+            build_and_mark._marks_built = True
+            cls.build = build_and_mark
+
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None,
                  batch_size=None, input_dim=None, **kwargs):
         if kwargs:
@@ -188,6 +211,8 @@ class Layer:
     def __call__(self, inputs, *args, training=None, **kwargs):
         if _any_symbolic(inputs):
             return record_call(self, inputs, args, dict(kwargs, training=training))
+        if training is None:
+            training = call_context_training[0]
         inputs = _to_tensors(inputs, self.dtype)
         if not self.built:
             self._build_for(inputs)
@@ -204,6 +229,7 @@ class Layer:
 
     def _build_for(self, inputs):
         shapes = _map_shapes(inputs)
+        check_input_shape(self, shapes)  # a bad rank fails here, not inside build
         self._build_input_shape = shapes
         self.build(shapes)
         self.built = True
@@ -211,6 +237,7 @@ class Layer:
     def build_from_shape(self, input_shape):
         """Build for a shape given without data (used by Sequential with input_shape=)."""
         if not self.built:
+            check_input_shape(self, input_shape)
             self._build_input_shape = input_shape
             self.build(input_shape)
             self.built = True

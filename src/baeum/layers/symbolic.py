@@ -64,10 +64,12 @@ def _input_name():
 def record_call(layer, inputs, args, kwargs):
     """Build `layer` for the symbolic inputs, infer its output shape, record a Node."""
     from baeum.autograd import grad_mode
+    from baeum.layers.input_spec import check_input_shape
 
     shapes = _map(inputs, lambda t: t.shape)
     if not layer.built:
-        layer.build_from_shape(shapes)
+        layer.build_from_shape(shapes)  # checks the input spec first
+    check_input_shape(layer, shapes)    # the built layer's spec (e.g. its channel count)
     out_shapes = layer.compute_output_shape(shapes)
     if out_shapes is None:
         dummy = _map(inputs, lambda t: np.zeros(_concrete(t.shape), dtype=t.dtype))

@@ -9,11 +9,11 @@ from baeum.autograd.function import Function
 
 class ReLU(Function):
     def forward(self, x):
-        self.mask = x > 0
-        return np.maximum(x, 0)
+        self.y = np.maximum(x, 0)  # the mask is taken in backward: no extra work under no_grad
+        return self.y
 
     def backward(self, g):
-        return (g * self.mask,)
+        return (g * (self.y > 0),)
 
 
 class LeakyReLU(Function):

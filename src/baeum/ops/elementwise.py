@@ -16,8 +16,16 @@ def _shape(x):
 
 
 def _operand(x):
-    """Pass tensors, arrays and Python numbers through; turn lists into float32-aware arrays."""
-    if isinstance(x, (Tensor, np.ndarray, int, float, bool, np.generic)):
+    """Pass tensors, arrays and Python numbers through; turn lists into float32-aware arrays.
+
+    A NumPy scalar becomes a Python number: np.float64(2) * float32 tensor would be
+    float64 under NumPy 2's rules, while a Python number keeps the tensor's dtype.
+    """
+    if isinstance(x, (Tensor, np.ndarray)):
+        return x
+    if isinstance(x, np.generic):  # checked before float: np.float64 is a float
+        return x.item()
+    if isinstance(x, (int, float, bool)):
         return x
     return Tensor(x)
 
@@ -85,8 +93,9 @@ class Pow(Function):
         ga = sum_to(g * b * a ** (b - 1), _shape(a)) if na else None
         gb = None
         if nb:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+            # d/db = a^b log a, taken as 0 where a <= 0 (0^b is flat in b for b > 0).
+            positive = np.asarray(a > 0)
+            log_a = np.log(np.where(positive, a, 1), dtype=self.y.dtype) * positive
             gb = sum_to(g * self.y * log_a, _shape(b))
         return ga, gb
 
@@ -100,6 +109,8 @@ class PowScalar(Function):
 
     def backward(self, g):
         p = self.p
+        if p == 0:  # x**0 is constant; x ** -1 would give 0 * inf = nan at x = 0
+            return (np.zeros_like(g), None)
         return (g * p * self.x ** (p - 1), None)
 
 
@@ -234,9 +245,10 @@ def div(a, b):
 
 
 def pow(a, b):  # noqa: A001 - the operator's name
+    a, b = _operand(a), _operand(b)
     if isinstance(b, (int, float)) and isinstance(a, Tensor):
         return PowScalar.apply(a, b)
-    return Pow.apply(_operand(a), _operand(b))
+    return Pow.apply(a, b)
 
 
 def neg(x):
@@ -263,6 +275,9 @@ def clip(x, lo=None, hi=None):
     """Clamp values to [lo, hi] (either may be None)."""
     if lo is None and hi is None:
         raise ValueError("clip needs at least one of lo and hi")
+    # NumPy scalar bounds become Python numbers, so they do not upcast float32 values.
+    lo = lo.item() if isinstance(lo, np.generic) else lo
+    hi = hi.item() if isinstance(hi, np.generic) else hi
     return Clip.apply(_operand(x), lo, hi)
 
 
@@ -287,6 +302,6 @@ def astype(x, dtype):
     dtype = as_dtype(dtype)
     if x.data.dtype == dtype:
         return x
-    if dtype.kind != "f":
-        return Tensor(x.data.astype(dtype))  # integer results carry no gradient
+    if dtype.kind != "f" or x.data.dtype.kind != "f":
+        return Tensor(x.data.astype(dtype))  # to or from integers: no gradient flows
     return Cast.apply(x, dtype)

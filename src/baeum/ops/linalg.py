@@ -25,12 +25,14 @@ class MatMul(Function):
     def backward(self, g):
         a, b = self.a, self.b
         na, nb = self.needs_input_grad
+        # Promote 1-D operands to matrices and give g the matching unit axes
+        # (b first: for vector @ vector, g is 0-d and becomes (1, 1)).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
-            g = np.expand_dims(g, -2)
         if b.ndim == 1:
             g = g[..., None]
+        if a.ndim == 1:
+            g = g[..., None, :]
         ga = gb = None
         if na:
             ga = g @ np.swapaxes(b2, -1, -2)
@@ -51,6 +53,10 @@ class Linear(Function):
     """
 
     def forward(self, x, w, b=None):
+        if w.ndim != 2:
+            raise ValueError(f"linear: the weight must be 2-D (in, out), got shape {w.shape}")
+        if x.ndim == 0:
+            raise ValueError("linear: inputs must have at least 1 dimension, got a scalar")
         if x.shape[-1] != w.shape[0]:
             raise ValueError(
                 f"linear: inputs with last dimension {x.shape[-1]} (shape {x.shape}) do not "
@@ -59,6 +65,7 @@ class Linear(Function):
         self.x, self.w = x, w
         y = x @ w
         if b is not None:
+            self.b_shape = b.shape  # usually (out,); a (1, out) bias must get its own shape back
             y += b
         return y
 
@@ -68,7 +75,11 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1])
         gx = (g @ w.T) if nx else None
         gw = (x.reshape(-1, x.shape[-1]).T @ g2) if nw else None
-        gb = g2.sum(axis=0) if nb else None
+        gb = None
+        if nb:
+            gb = g2.sum(axis=0)
+            if gb.shape != self.b_shape:
+                gb = sum_to(g, self.b_shape)
         return gx, gw, gb
 
 

@@ -9,6 +9,7 @@ from baeum.autograd.tensor import Tensor
 
 
 def _normalize_axis(axis, ndim):
+    """The reduced axes as a tuple of non-negative ints (a 0-d tensor reduces over none)."""
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (int, np.integer)):
@@ -17,37 +18,46 @@ def _normalize_axis(axis, ndim):
     for a in axis:
         if not -ndim <= a < builtins.max(ndim, 1):
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(a % ndim if ndim else 0)
+        if ndim:
+            out.append(a % ndim)
+    if len(set(out)) != len(out):
+        raise ValueError(f"axis {tuple(axis)} repeats an axis")
     return tuple(out)
 
 
-def _expand_back(g, shape, axes, keepdims):
-    """Reshape a reduced gradient so it broadcasts against the input's shape."""
-    if not keepdims and axes:
-        g = np.expand_dims(g, axes)
-    return g
+def _kept_shape(shape, axes):
+    """The shape of the result with keepdims=True: reduced axes become 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _spread(g, shape, kept_shape):
+    """Copy a reduced gradient back over the input's shape (a fresh, writeable array;
+    np.empty + assignment is several times faster than np.broadcast_to + expand_dims)."""
+    out = np.empty(shape, g.dtype)
+    out[...] = g.reshape(kept_shape)
+    return out
 
 
 class Sum(Function):
     def forward(self, x, axis, keepdims):
-        self.shape, self.axes, self.keepdims = x.shape, _normalize_axis(axis, x.ndim), keepdims
-        return x.sum(axis=self.axes, keepdims=keepdims)
+        axes = _normalize_axis(axis, x.ndim)
+        self.shape, self.kept_shape = x.shape, _kept_shape(x.shape, axes)
+        return x.sum(axis=axes, keepdims=keepdims)
 
     def backward(self, g):
-        g = _expand_back(g, self.shape, self.axes, self.keepdims)
-        return (np.broadcast_to(g, self.shape), None, None)
+        return (_spread(g, self.shape, self.kept_shape), None, None)
 
 
 class Mean(Function):
     def forward(self, x, axis, keepdims):
-        self.shape, self.axes, self.keepdims = x.shape, _normalize_axis(axis, x.ndim), keepdims
-        y = x.mean(axis=self.axes, keepdims=keepdims)
+        axes = _normalize_axis(axis, x.ndim)
+        self.shape, self.kept_shape = x.shape, _kept_shape(x.shape, axes)
+        y = x.mean(axis=axes, keepdims=keepdims)
         self.count = x.size // builtins.max(y.size, 1) if x.size else 1
         return y
 
     def backward(self, g):
-        g = _expand_back(g, self.shape, self.axes, self.keepdims) / self.count
-        return (np.broadcast_to(g, self.shape), None, None)
+        return (_spread(g / self.count, self.shape, self.kept_shape), None, None)
 
 
 class Max(Function):
@@ -64,9 +74,8 @@ class Max(Function):
 
     def backward(self, g):
         mask = self.x == self.y
-        count = mask.sum(axis=self.axes, keepdims=True)
-        g = _expand_back(g, self.x.shape, self.axes, self.keepdims)
-        return (mask * (g / count).astype(g.dtype, copy=False), None, None)
+        count = mask.sum(axis=self.axes, keepdims=True).astype(g.dtype)
+        return (mask * (g.reshape(self.y.shape) / count), None, None)
 
 
 class Min(Max):
@@ -84,11 +93,11 @@ class Var(Function):
         if self.denom <= 0:
             raise ValueError(f"var with ddof={ddof} needs more than {ddof} elements, got {n}")
         self.centered = x - x.mean(axis=axes, keepdims=True)
-        y = (self.centered * self.centered).sum(axis=axes, keepdims=keepdims) / self.denom
-        return y.astype(x.dtype, copy=False)
+        self.kept_shape = _kept_shape(x.shape, axes)
+        return (self.centered * self.centered).sum(axis=axes, keepdims=keepdims) / self.denom
 
     def backward(self, g):
-        g = _expand_back(g, self.centered.shape, self.axes, self.keepdims)
+        g = g.reshape(self.kept_shape)
         return (g * (2 / self.denom) * self.centered, None, None, None)
 
 

@@ -23,13 +23,13 @@ class Reshape(Function):
 
 class Transpose(Function):
     def forward(self, x, axes):
-        self.axes = axes
-        return x.transpose(axes)
+        y = x.transpose(axes)
+        # The inverse permutation; axes may be negative, so normalise them first.
+        self.inverse = None if axes is None else np.argsort([a % x.ndim for a in axes])
+        return y
 
     def backward(self, g):
-        if self.axes is None:
-            return (g.transpose(), None)
-        return (g.transpose(np.argsort(self.axes)), None)
+        return (g.transpose(self.inverse), None)
 
 
 class GetItem(Function):
@@ -49,8 +49,10 @@ class GetItem(Function):
 
 
 def _is_advanced(index):
+    """Integer-array indices may repeat a position, so their gradients must accumulate
+    (np.add.at); slices, ints and boolean masks never repeat (plain assignment)."""
     items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (np.ndarray, list)) for i in items)
+    return any(isinstance(i, np.ndarray) and i.dtype != bool for i in items)
 
 
 def _plain_index(index):
@@ -184,6 +186,8 @@ def broadcast_to(x, shape):
 
 def _check_same_rank(op, tensors, axis):
     ref = tensors[0].shape
+    if not ref:
+        raise ValueError(f"{op}: zero-dimensional tensors have no axis to join on; use stack")
     for t in tensors[1:]:
         if len(t.shape) != len(ref) or any(
             a != b for i, (a, b) in enumerate(zip(t.shape, ref)) if i != axis % len(ref)

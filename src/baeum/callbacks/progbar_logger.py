@@ -1,0 +1,120 @@
+"""`ProgbarLogger`: the progress display of fit/evaluate/predict (added by `verbose`).
+
+verbose=1 (and "auto"): a tqdm bar per epoch with the running loss and metrics;
+verbose=2: one line per epoch; verbose=0: nothing. Output goes to stdout, like Keras.
+The bar's text is refreshed at most ten times a second, so it costs almost nothing
+per batch.
+"""
+
+import sys
+import time
+
+from baeum.callbacks.callback import Callback
+
+_REFRESH_SECONDS = 0.1
+
+
+def format_logs(logs):
+    """'loss: 0.3172 - accuracy: 0.9120' (Keras's format: 4 decimals, tiny values in e)."""
+    parts = []
+    for key, value in logs.items():
+        value = float(value)
+        parts.append(f"{key}: {value:.4f}" if abs(value) >= 1e-3 or value == 0 else
+                     f"{key}: {value:.4e}")
+    return " - ".join(parts)
+
+
+class ProgbarLogger(Callback):
+    def __init__(self):
+        super().__init__()
+        self.verbose = 1
+        self.epochs = 1
+        self._bar = None
+        self._in_fit = False
+        self._last_refresh = 0.0
+        self._epoch_start = 0.0
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.verbose = params.get("verbose", 1)
+        self.epochs = params.get("epochs", 1)
+
+    # --- fit ----------------------------------------------------------------------------
+    def on_train_begin(self, logs=None):
+        self._in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._close()
+        self._in_fit = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = time.perf_counter()
+        if self.verbose == 1:
+            self._open(f"Epoch {epoch + 1}/{self.epochs}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._advance(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.verbose == 1 and self._bar is not None:
+            self._bar.set_postfix_str(format_logs(logs), refresh=False)
+            self._close()
+        elif self.verbose == 2:
+            seconds = time.perf_counter() - self._epoch_start
+            steps = self.params.get("steps") or 1
+            print(f"Epoch {epoch + 1}/{self.epochs} - {seconds:.1f}s - "
+                  f"{1000 * seconds / steps:.0f}ms/step - {format_logs(logs)}",
+                  file=sys.stdout, flush=True)
+
+    # --- evaluate and predict (not the validation inside fit: the epoch line shows it) ---
+    def on_test_begin(self, logs=None):
+        if not self._in_fit and self.verbose == 1:
+            self._open("Evaluate")
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._in_fit:
+            self._advance(logs)
+
+    def on_test_end(self, logs=None):
+        if self._in_fit:
+            return
+        if self.verbose == 1 and self._bar is not None:
+            self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+            self._close()
+        elif self.verbose == 2:
+            print(f"Evaluate - {format_logs(logs or {})}", file=sys.stdout, flush=True)
+
+    def on_predict_begin(self, logs=None):
+        if self.verbose == 1:
+            self._open("Predict")
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._advance(None)
+
+    def on_predict_end(self, logs=None):
+        self._close()
+
+    # --- the bar ------------------------------------------------------------------------
+    def _open(self, description):
+        from tqdm import tqdm
+
+        self._close()
+        self._bar = tqdm(total=self.params.get("steps"), desc=description, unit="step",
+                         file=sys.stdout, dynamic_ncols=True, leave=True)
+        self._last_refresh = 0.0
+
+    def _advance(self, logs):
+        bar = self._bar
+        if bar is None:
+            return
+        now = time.perf_counter()
+        if logs and now - self._last_refresh > _REFRESH_SECONDS:
+            bar.set_postfix_str(format_logs(logs), refresh=False)
+            self._last_refresh = now
+        bar.update(1)
+
+    def _close(self):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -1,0 +1,218 @@
+"""2-D convolution layers on channels-last images: Conv2D and Conv2DTranspose."""
+
+import numpy as np
+
+from baeum import activations, initializers, regularizers
+from baeum import functional as F
+from baeum.layers.input_spec import InputSpec
+from baeum.layers.layer import Layer
+
+
+class Conv2D(Layer):
+    """outputs = activation(conv2d(inputs, kernel) + bias), images (N, H, W, C).
+
+    inputs (batch, H, W, C_in) -> (batch, H_out, W_out, filters); kernel
+    (kh, kw, C_in, filters), bias (filters,). padding "valid": H_out = (H - kh) // s + 1
+    (with dilation d, kh becomes (kh - 1) d + 1); "same": H_out = ceil(H / s).
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.Conv2D(32, 3)
+    >>> layer(np.ones((2, 28, 28, 1), np.float32)).shape
+    (2, 26, 26, 32)
+    >>> layer.count_params()   # 3*3*1*32 weights + 32 biases
+    320
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}")
+        self.filters = int(filters)
+        self.kernel_size = _pair(kind, "kernel_size", kernel_size)
+        self.strides = _pair(kind, "strides", strides)
+        self.dilation_rate = _pair(kind, "dilation_rate", dilation_rate)
+        self.padding = _padding(kind, padding)
+        self.data_format = _data_format(kind, data_format)
+        if groups != 1:
+            raise NotImplementedError(f"{kind} supports groups=1 only, got groups={groups!r}")
+        self.groups = 1
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{kind}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), "
+                f"got strides={self.strides}, dilation_rate={self.dilation_rate}"
+            )
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.input_spec = InputSpec(ndim=4)
+
+    def _kernel_shape(self, in_channels):
+        return (*self.kernel_size, in_channels, self.filters)
+
+    def build(self, input_shape):
+        in_channels = input_shape[-1]
+        if in_channels is None:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': the channel axis (last) of the input "
+                f"shape {tuple(input_shape)} must be known"
+            )
+        self.kernel = self.add_weight("kernel", self._kernel_shape(in_channels),
+                                      self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     regularizer=self.bias_regularizer)
+                     if self.use_bias else None)
+        self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
+
+    def call(self, inputs):
+        y = F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
+                     padding=self.padding, dilation_rate=self.dilation_rate)
+        return self.activation(y)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        return (n, *(_conv_out(size, k, s, d, self.padding) for size, k, s, d in zip(
+            (h, w), self.kernel_size, self.strides, self.dilation_rate)), self.filters)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": list(self.dilation_rate),
+            "groups": self.groups,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": _maybe(regularizers.serialize, self.kernel_regularizer),
+            "bias_regularizer": _maybe(regularizers.serialize, self.bias_regularizer),
+            "activity_regularizer": _maybe(regularizers.serialize, self.activity_regularizer),
+        }
+
+
+class Conv2DTranspose(Conv2D):
+    """Transposed convolution ("deconvolution"): upsamples, the gradient of a Conv2D.
+
+    inputs (batch, H, W, C_in) -> (batch, H_out, W_out, filters); kernel
+    (kh, kw, filters, C_in) (Keras's layout), bias (filters,). Per axis, with
+    k = (kh - 1) * d + 1: "valid": H_out = (H - 1) * s + max(k, s); "same": H * s;
+    with output_padding p: (H - 1) * s + k + p ("valid"), (H - 1) * s + k % 2 + p ("same").
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.Conv2DTranspose(8, 3, strides=2, padding="same")
+    >>> layer(np.ones((2, 7, 7, 16), np.float32)).shape
+    (2, 14, 14, 8)
+    >>> layer.count_params()   # 3*3*8*16 + 8
+    1160
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 **kwargs):
+        super().__init__(
+            filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, **kwargs,
+        )
+        if output_padding is not None:
+            output_padding = _pair("Conv2DTranspose", "output_padding", output_padding,
+                                   minimum=0)
+            if any(p >= s for p, s in zip(output_padding, self.strides)):
+                raise ValueError(
+                    f"Conv2DTranspose output_padding must be smaller than strides, got "
+                    f"output_padding={output_padding} with strides={self.strides}"
+                )
+        self.output_padding = output_padding
+
+    def _kernel_shape(self, in_channels):
+        return (*self.kernel_size, self.filters, in_channels)
+
+    def call(self, inputs):
+        y = F.conv2d_transpose(inputs, self.kernel, self.bias, strides=self.strides,
+                               padding=self.padding, output_padding=self.output_padding,
+                               dilation_rate=self.dilation_rate)
+        return self.activation(y)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        pads = self.output_padding or (None, None)
+        return (n, *(_transpose_out(size, k, s, d, self.padding, p) for size, k, s, d, p in zip(
+            (h, w), self.kernel_size, self.strides, self.dilation_rate, pads)), self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["groups"]
+        config["output_padding"] = (None if self.output_padding is None
+                                    else list(self.output_padding))
+        return config
+
+
+def _conv_out(size, kernel, stride, dilation, padding):
+    if size is None:
+        return None
+    if padding == "same":
+        return -(-size // stride)
+    return (size - (kernel - 1) * dilation - 1) // stride + 1
+
+
+def _transpose_out(size, kernel, stride, dilation, padding, output_padding):
+    if size is None:
+        return None
+    k = (kernel - 1) * dilation + 1
+    if output_padding is None:
+        return size * stride if padding == "same" else (size - 1) * stride + max(k, stride)
+    if padding == "same":
+        return (size - 1) * stride + k % 2 + output_padding
+    return (size - 1) * stride + k + output_padding
+
+
+def _pair(kind, name, value, minimum=1):
+    """An int or a pair of ints (>= minimum) as a tuple of two ints."""
+    pair = (value, value) if isinstance(value, (int, np.integer)) else value
+    try:
+        a, b = pair
+        ok = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (a, b))
+        ok = ok and not isinstance(value, bool) and min(a, b) >= minimum
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"{kind} {name} must be an int >= {minimum} or a pair of them, "
+                         f"got {value!r}")
+    return (int(a), int(b))
+
+
+def _padding(kind, padding):
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in ("valid", "same"):
+        raise ValueError(f"{kind} padding must be 'valid' or 'same', got {padding!r}")
+    return mode
+
+
+def _data_format(kind, data_format):
+    if data_format not in (None, "channels_last"):
+        raise NotImplementedError(
+            f"{kind} supports data_format='channels_last' only (images as (N, H, W, C)), "
+            f"got {data_format!r}; transpose NCHW inputs with x.transpose(0, 2, 3, 1)"
+        )
+    return "channels_last"
+
+
+def _maybe(fn, value):
+    return None if value is None else fn(value)

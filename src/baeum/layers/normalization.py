@@ -1,0 +1,105 @@
+"""BatchNormalization: normalize each channel with batch statistics, keep moving averages."""
+
+from baeum import initializers, regularizers
+from baeum.layers.input_spec import InputSpec
+from baeum.layers.layer import Layer
+from baeum.ops.normalization import batch_norm
+
+
+class BatchNormalization(Layer):
+    """y = gamma * (x - mean) / sqrt(var + epsilon) + beta, per channel (`axis`).
+
+    training=True (in `fit`): mean and var are the batch's (biased variance), and the
+    moving averages are updated: moving = moving * momentum + batch * (1 - momentum).
+    Otherwise (predict, evaluate, or a frozen layer) the moving averages are used.
+    Weights: gamma, beta (trainable), moving_mean, moving_variance (non-trainable
+    state, never touched by an optimizer), each of shape (C,).
+
+    >>> import baeum, numpy as np
+    >>> bn = baeum.layers.BatchNormalization()
+    >>> bn(np.ones((8, 4, 4, 64), np.float32)).shape
+    (8, 4, 4, 64)
+    >>> bn.count_params(), len(bn.trainable_weights), len(bn.non_trainable_weights)
+    (256, 2, 2)
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise TypeError(f"BatchNormalization axis must be an integer, got {axis!r}")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization momentum must be in [0, 1], got {momentum}")
+        if epsilon <= 0:
+            raise ValueError(f"BatchNormalization epsilon must be positive, got {epsilon}")
+        self.axis = axis
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': axis {self.axis} is out of range for "
+                f"inputs of shape {tuple(input_shape)}"
+            )
+        channels = input_shape[self.axis]
+        if channels is None:
+            raise ValueError(
+                f"BatchNormalization '{self.name}': the channel axis {self.axis} of the input "
+                f"shape {tuple(input_shape)} must be known"
+            )
+        shape = (channels,)
+        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
+                                      regularizer=self.gamma_regularizer)
+                      if self.scale else None)
+        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
+                                     regularizer=self.beta_regularizer)
+                     if self.center else None)
+        self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape,
+                                               self.moving_variance_initializer, trainable=False)
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: channels})
+
+    def call(self, inputs, training=None):
+        # As Keras: a frozen layer (trainable=False) always runs in inference mode, the
+        # usual fine-tuning behaviour.
+        return batch_norm(inputs, self.moving_mean, self.moving_variance, self.gamma,
+                          self.beta, training=bool(training) and self.trainable,
+                          momentum=self.momentum, epsilon=self.epsilon, axis=self.axis)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(
+                self.moving_variance_initializer),
+            "beta_regularizer": _maybe(regularizers.serialize, self.beta_regularizer),
+            "gamma_regularizer": _maybe(regularizers.serialize, self.gamma_regularizer),
+        }
+
+
+def _maybe(fn, value):
+    return None if value is None else fn(value)

@@ -1,0 +1,263 @@
+"""Pooling on channels-last images (N, H, W, C): max and average pooling, global pooling,
+and upsampling by repetition.
+
+Windows follow conv2d's geometry (`conv_geometry`): "valid" or TensorFlow's "same".
+Non-overlapping windows (stride == pool size, no padding) are a reshape to
+(N, H_out, ph, W_out, pw, C); any other windows are visited as ph*pw strided slices,
+one per position in the window.
+"""
+
+import numpy as np
+
+from baeum.autograd.function import Function
+from baeum.ops.conv import check_image, conv_geometry, crop_hw, int_pair, pad_hw, window_taps
+
+
+def _blocks(x, geo):
+    """Non-overlapping windows as a (N, H_out, ph, W_out, pw, C) array, or None when the
+    windows overlap or are padded. Rows/columns past the last whole window are dropped."""
+    (ph, pw), strides, _, pads, (ho, wo) = geo
+    if strides != (ph, pw) or pads != ((0, 0), (0, 0)):
+        return None
+    n, _, _, c = x.shape
+    return x[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c)
+
+
+def _unblock(d_blocks, x_shape):
+    """Gradient of _blocks: (N, H_out, ph, W_out, pw, C) back to x's shape (zeros where cropped)."""
+    n, ho, ph, wo, pw, c = d_blocks.shape
+    dx = d_blocks.reshape(n, ho * ph, wo * pw, c)
+    if dx.shape == x_shape:
+        return dx
+    full = np.zeros(x_shape, dx.dtype)
+    full[:, :ho * ph, :wo * pw] = dx
+    return full
+
+
+def _window_views(xp, geo):
+    """Yield, for each position (i, j) of the window in row-major order, the strided view of
+    the padded input holding that position of every window: (N, H_out, W_out, C)."""
+    (ph, pw), (sh, sw), _, _, (ho, wo) = geo
+    for i in range(ph):
+        rows = window_taps(i, 1, sh, ho)
+        for j in range(pw):
+            yield xp[:, rows, window_taps(j, 1, sw, wo)]
+
+
+def _lowest(dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+# --- max pooling --------------------------------------------------------------------
+
+
+class MaxPool2D(Function):
+    """Maximum over each window. The gradient goes to the FIRST maximum of each window in
+    row-major order (as in PyTorch), so ties - common after ReLU - are not split."""
+
+    def forward(self, x, *, geometry):
+        self.geo, self.x_shape = geometry, x.shape
+        self.blocks = _blocks(x, geometry)
+        if self.blocks is not None:
+            self.y = self.blocks.max(axis=(2, 4))
+            return self.y
+        # Padding with the lowest value never wins a max ("same" leaves >= 1 real pixel).
+        self.xp = pad_hw(x, geometry.pads, _lowest(x.dtype))
+        y = None
+        for view in _window_views(self.xp, geometry):
+            y = view.copy() if y is None else np.maximum(y, view, out=y)
+        self.y = y
+        return y
+
+    def backward(self, g):
+        y = self.y
+        taken = np.zeros(y.shape, bool)  # windows whose maximum already got the gradient
+        if self.blocks is not None:
+            (ph, pw) = self.geo.kernel
+            d_blocks = np.empty(self.blocks.shape, g.dtype)
+            for i in range(ph):
+                for j in range(pw):
+                    hit = _first_max(self.blocks[:, :, i, :, j, :], y, taken)
+                    np.multiply(g, hit, out=d_blocks[:, :, i, :, j, :])
+            return (_unblock(d_blocks, self.x_shape),)
+        dxp = np.zeros(self.xp.shape, g.dtype)
+        for view, d_view in zip(_window_views(self.xp, self.geo), _window_views(dxp, self.geo)):
+            d_view += g * _first_max(view, y, taken)
+        return (crop_hw(dxp, self.geo.pads, self.x_shape[1:3]),)
+
+
+def _first_max(view, y, taken):
+    """Where `view` (one window position) holds its window's maximum y and no earlier
+    position did; marks those windows in `taken`."""
+    hit = view == y
+    hit &= ~taken
+    taken |= hit
+    return hit
+
+
+def max_pool2d(x, pool_size, strides=None, padding="valid"):
+    """Max pooling. x (N, H, W, C) -> (N, H_out, W_out, C).
+
+    pool_size, strides: int or pair (strides default to pool_size); padding "valid" or
+    "same" (TensorFlow's rule; padded pixels never win).
+
+    >>> import baeum, baeum.functional as F
+    >>> x = baeum.tensor([[1., 4, 8, 3], [6, 9, 2, 1], [11, 13, 6, 7], [8, 19, 8, 2]])
+    >>> F.max_pool2d(x.reshape(1, 4, 4, 1), 2).reshape(2, 2).tolist()
+    [[9.0, 8.0], [19.0, 8.0]]
+    """
+    x, geo = _pool_args("max_pool2d", x, pool_size, strides, padding)
+    return MaxPool2D.apply(x, geometry=geo)
+
+
+# --- average pooling ----------------------------------------------------------------
+
+
+class AvgPool2D(Function):
+    """Mean over each window. With "same" padding the mean is over the real (unpadded)
+    pixels only, as in TensorFlow/Keras."""
+
+    def forward(self, x, *, geometry):
+        self.geo, self.x_shape = geometry, x.shape
+        (ph, pw), _, _, pads, out = geometry
+        blocks = _blocks(x, geometry)
+        self.is_blocks = blocks is not None
+        if self.is_blocks:
+            self.scale = np.asarray(1.0 / (ph * pw), x.dtype)
+            return blocks.sum(axis=(2, 4)) * self.scale
+        self.scale = (1.0 / _valid_counts(x.shape[1:3], geometry)).astype(x.dtype)
+        self.padded_shape = (x.shape[0],) + tuple(
+            n + a + b for n, (a, b) in zip(x.shape[1:3], pads)) + (x.shape[3],)
+        total = None
+        for view in _window_views(pad_hw(x, pads), geometry):
+            total = view.copy() if total is None else np.add(total, view, out=total)
+        return total * self.scale
+
+    def backward(self, g):
+        g_mean = g * self.scale  # each pixel of a window gets this share
+        if self.is_blocks:
+            n, ho, wo, c = g.shape
+            (ph, pw) = self.geo.kernel
+            d_blocks = np.broadcast_to(g_mean[:, :, None, :, None, :], (n, ho, ph, wo, pw, c))
+            return (_unblock(np.ascontiguousarray(d_blocks), self.x_shape),)
+        dxp = np.zeros(self.padded_shape, g.dtype)
+        for d_view in _window_views(dxp, self.geo):
+            d_view += g_mean
+        return (crop_hw(dxp, self.geo.pads, self.x_shape[1:3]),)
+
+
+def _valid_counts(hw, geo):
+    """Number of real (unpadded) pixels in each window, shape (1, H_out, W_out, 1)."""
+    per_axis = []
+    for size, k, s, (before, _), n_out in zip(hw, geo.kernel, geo.strides, geo.pads, geo.out):
+        start = np.arange(n_out) * s - before
+        per_axis.append(np.minimum(start + k, size) - np.maximum(start, 0))
+    return np.multiply.outer(*per_axis)[None, :, :, None]
+
+
+def avg_pool2d(x, pool_size, strides=None, padding="valid"):
+    """Average pooling. x (N, H, W, C) -> (N, H_out, W_out, C); arguments as max_pool2d.
+
+    >>> import baeum, baeum.functional as F
+    >>> x = baeum.tensor([[1., 3, 0, 0], [5, 7, 0, 4], [0, 0, 1, 1], [0, 0, 1, 1]])
+    >>> F.avg_pool2d(x.reshape(1, 4, 4, 1), 2).reshape(2, 2).tolist()
+    [[4.0, 1.0], [0.0, 1.0]]
+    """
+    x, geo = _pool_args("avg_pool2d", x, pool_size, strides, padding)
+    return AvgPool2D.apply(x, geometry=geo)
+
+
+# --- global pooling -----------------------------------------------------------------
+
+
+class GlobalAvgPool2D(Function):
+    """(N, H, W, C) -> (N, C) (or (N, 1, 1, C) with keepdims): the mean of each channel."""
+
+    def forward(self, x, *, keepdims):
+        self.x_shape = x.shape
+        return x.mean(axis=(1, 2), keepdims=keepdims)
+
+    def backward(self, g):
+        n, h, w, c = self.x_shape
+        dx = np.empty(self.x_shape, g.dtype)
+        dx[...] = g.reshape(n, 1, 1, c) * np.asarray(1.0 / (h * w), g.dtype)
+        return (dx,)
+
+
+class GlobalMaxPool2D(Function):
+    """(N, H, W, C) -> (N, C) (or (N, 1, 1, C)): the maximum of each channel; the gradient
+    goes to its first occurrence in row-major order."""
+
+    def forward(self, x, *, keepdims):
+        n, h, w, c = self.x_shape = x.shape
+        self.where = x.reshape(n, h * w, c).argmax(axis=1)[:, None, :]  # (N, 1, C)
+        y = np.take_along_axis(x.reshape(n, h * w, c), self.where, axis=1)
+        return y.reshape((n, 1, 1, c) if keepdims else (n, c))
+
+    def backward(self, g):
+        n, h, w, c = self.x_shape
+        dx = np.zeros((n, h * w, c), g.dtype)
+        np.put_along_axis(dx, self.where, g.reshape(n, 1, c), axis=1)
+        return (dx.reshape(self.x_shape),)
+
+
+def global_avg_pool2d(x, keepdims=False):
+    """Mean over H and W: (N, H, W, C) -> (N, C), or (N, 1, 1, C) with keepdims."""
+    x = check_image("global_avg_pool2d", x)
+    return GlobalAvgPool2D.apply(x, keepdims=keepdims)
+
+
+def global_max_pool2d(x, keepdims=False):
+    """Maximum over H and W: (N, H, W, C) -> (N, C), or (N, 1, 1, C) with keepdims."""
+    x = check_image("global_max_pool2d", x)
+    return GlobalMaxPool2D.apply(x, keepdims=keepdims)
+
+
+# --- upsampling ---------------------------------------------------------------------
+
+
+class Upsample2D(Function):
+    """Nearest-neighbour upsampling: each pixel repeated sh times down and sw times across."""
+
+    def forward(self, x, *, size):
+        n, h, w, c = x.shape
+        sh, sw = self.size = size
+        big = np.broadcast_to(x[:, :, None, :, None, :], (n, h, sh, w, sw, c))
+        return big.reshape(n, h * sh, w * sw, c)
+
+    def backward(self, g):
+        n, hs, ws, c = g.shape
+        sh, sw = self.size
+        return (g.reshape(n, hs // sh, sh, ws // sw, sw, c).sum(axis=(2, 4)),)
+
+
+def upsample2d(x, size=(2, 2)):
+    """Repeat rows `size[0]` times and columns `size[1]` times (Keras UpSampling2D, nearest).
+
+    x (N, H, W, C) -> (N, H*sh, W*sw, C).
+
+    >>> import baeum, baeum.functional as F
+    >>> F.upsample2d(baeum.tensor([[[[1.], [2.]]]]), 2).reshape(2, 4).tolist()
+    [[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0]]
+    """
+    x = check_image("upsample2d", x)
+    return Upsample2D.apply(x, size=int_pair("upsample2d", "size", size))
+
+
+# --- argument checks ----------------------------------------------------------------
+
+
+def _pool_args(op, x, pool_size, strides, padding):
+    x = check_image(op, x)
+    if not (isinstance(padding, str) and padding.lower() in ("valid", "same")):
+        raise ValueError(f"{op} padding must be 'valid' or 'same', got {padding!r}")
+    pool_size = int_pair(op, "pool_size", pool_size)
+    strides = pool_size if strides is None else strides
+    geo = conv_geometry(op, x.shape[1:3], pool_size, strides, padding, 1, window="pooling window")
+    return x, geo
+
+
+__all__ = [
+    "max_pool2d", "avg_pool2d", "global_avg_pool2d", "global_max_pool2d", "upsample2d",
+    "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "GlobalMaxPool2D", "Upsample2D",
+]

@@ -1,0 +1,387 @@
+"""`compile`, `fit`, `evaluate`, `predict`: the Keras training loop, mixed into `Model`.
+
+`fit` runs exactly the loop you would write by hand (see `train_step`):
+
+    for x, y in batches:
+        y_pred = model(x, training=True)              # forward
+        loss = loss_fn(y, y_pred) + sum(model.losses)  # + regularization
+        optimizer.zero_grad(); loss.backward()         # gradients into w.grad
+        optimizer.apply(grads, weights)                # the update
+
+plus the bookkeeping around it: metrics averaged over the epoch (on arrays, outside
+the graph), validation, callbacks and the progress bar. Data is checked and cast to
+float32 once per call, not per batch.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+from baeum.autograd import grad_mode
+from baeum.callbacks import CallbackList
+from baeum.metrics import Mean
+from baeum.training.compile_utils import CompileLoss, CompileMetrics
+from baeum.training.data import ArrayData, unpack_x_y_sample_weight
+
+
+class Trainer:
+    compiled = False
+    optimizer = None
+    compiled_loss = None
+    compiled_metrics = None
+    stop_training = False
+    history = None
+
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Choose the optimizer, the loss and the metrics (names or objects, as in Keras).
+
+        loss: a name ("mse", "sparse_categorical_crossentropy", ...), a `baeum.losses`
+            object or a function; for several outputs a list or a dict by output name.
+        metrics: e.g. ["accuracy"]; "accuracy" becomes binary, categorical or sparse
+            categorical accuracy from the loss and the label shapes.
+        The other arguments exist for Keras compatibility and change nothing here.
+        """
+        from baeum import optimizers
+
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.compiled_loss = None if loss is None else CompileLoss(loss, loss_weights)
+        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = Mean(name="loss")
+        self._output_loss_trackers = []
+        self._nan_warned = False
+        self.compiled = True
+        self.stop_training = False
+
+    # --- the training loop -------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, validation_batch_size=None, validation_freq=1):
+        """Train for `epochs` passes over (x, y) in mini-batches; return a `History`.
+
+        x, y: arrays, lists of arrays (several inputs/outputs) or dicts by name.
+        validation_split: the LAST fraction of the data (taken before shuffling) is held
+            out and evaluated after each epoch. validation_data=(x_val, y_val) instead.
+        verbose: 0 silent, 1 or "auto" a progress bar per epoch, 2 one line per epoch.
+        """
+        self._assert_compiled("fit")
+        batch_size = _batch_size(batch_size)
+        data = self._data(x, y, sample_weight)
+        val = None
+        if validation_data is not None:
+            val = self._data(*unpack_x_y_sample_weight(validation_data), prefix="validation ")
+        elif validation_split:
+            data, val = data.split(validation_split)
+        data.apply_class_weight(class_weight)
+        self._check_targets(data)
+        callbacks = self._callback_list(callbacks, verbose, add_history=True, epochs=epochs,
+                                        steps=data.num_batches(batch_size))
+        self.stop_training = False
+        callbacks.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            for step, batch in enumerate(data.batches(batch_size, shuffle)):
+                callbacks.on_train_batch_begin(step)
+                logs = self.train_step(batch)
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            logs = self.get_metrics_result()
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._run_evaluation(val, validation_batch_size or batch_size,
+                                                callbacks)
+                logs.update({"val_" + name: value for name, value in val_logs.items()})
+            callbacks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(logs)
+        return callbacks.history
+
+    def train_step(self, data):
+        """One optimizer step on one batch (x, y, sample_weight); returns the running logs."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)                               # forward
+        loss = self.compute_loss(x, y, y_pred, sample_weight)          # loss + regularization
+        weights = self.trainable_weights
+        for w in weights:                                             # optimizer.zero_grad()
+            w.grad = None
+        loss.backward()                                               # d loss / d weights
+        self.optimizer.apply([w.grad for w in weights], weights)      # optimizer.step()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """Loss and metrics on one batch, without a graph and with training=False."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        with grad_mode.no_grad():
+            y_pred = self(x, training=False)
+            self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs on one batch, as arrays (no graph, training=False)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        with grad_mode.no_grad():
+            return _map_arrays(self(x, training=False))
+
+    # --- loss and metrics ----------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss on this batch, plus the regularization losses (`model.losses`).
+
+        Also records the batch's loss for the epoch average (weighted by batch size).
+        """
+        outputs = _flat_outputs(y_pred, self._output_order(y_pred))
+        if self.compiled_loss is not None:
+            if y is None:
+                raise ValueError(
+                    "this model was compiled with a loss, so fit/evaluate need targets y"
+                )
+            if not self.compiled_loss.built or not self.compiled_metrics.built:
+                self._build_compiled(y, y_pred, outputs)
+            total, per_output = self.compiled_loss(self._flat_targets(y), outputs, sample_weight)
+        else:
+            total, per_output = None, []
+        for reg in self.losses:
+            total = reg if total is None else total + reg
+        if total is None:
+            raise ValueError(
+                "no loss to compute: pass loss= to compile() (e.g. loss='mse'), or add "
+                "regularization losses to the model"
+            )
+        n = len(outputs[0])
+        value = total.item()
+        if not math.isfinite(value) and not self._nan_warned:
+            self._nan_warned = True
+            warnings.warn(
+                f"the loss became {value} (not finite): training has diverged. Usual causes: "
+                "a learning rate that is too high, unscaled inputs, or log(0) in a custom loss",
+                RuntimeWarning, stacklevel=3,
+            )
+        self._loss_tracker.update_state(value, n)
+        for tracker, out_loss in zip(self._output_loss_trackers, per_output):
+            if tracker is not None:
+                tracker.update_state(out_loss.item(), n)
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics on arrays (never through the graph); return the logs."""
+        if not self.compiled_metrics.built and y is not None:
+            self._build_compiled(y, y_pred, _flat_outputs(y_pred))
+        if self.compiled_metrics.entries:
+            outputs = _flat_outputs(y_pred, self._output_order(y_pred))
+            arrays = [o.data if hasattr(o, "data") else np.asarray(o) for o in outputs]
+            self.compiled_metrics.update_state(self._flat_targets(y), arrays, sample_weight)
+        return self.get_metrics_result()
+
+    def _build_compiled(self, y, y_pred, outputs):
+        """Match the compiled loss and metrics to the outputs, at the first batch."""
+        n = len(outputs)
+        names = list(y_pred) if isinstance(y_pred, dict) else self.output_names_for(n)
+        if self.compiled_loss is not None and not self.compiled_loss.built:
+            self.compiled_loss.build(n, names)
+        losses = self.compiled_loss.losses if self.compiled_loss is not None else [None] * n
+        self.compiled_metrics.build(self._flat_targets(y), [o.data for o in outputs], names,
+                                    losses)
+        # Per-output losses are logged (as "<output>_loss") when there are several outputs.
+        self._output_loss_trackers = [
+            None if loss is None else Mean(name=f"{name}_loss") for name, loss in zip(names, losses)
+        ] if n > 1 else []
+
+    def _flat_targets(self, y):
+        if isinstance(y, dict):
+            names = self.compiled_loss.names if self.compiled_loss else None
+            missing = [k for k in (names or []) if k not in y]
+            if names is None or missing:
+                raise ValueError(
+                    f"y is a dict with keys {sorted(y)}, but the model's outputs are named "
+                    f"{names}"
+                )
+            return [y[k] for k in names]
+        if isinstance(y, (list, tuple)):
+            return list(y)
+        return [y]
+
+    def _output_order(self, y_pred):
+        return self.compiled_loss.names if isinstance(y_pred, dict) and self.compiled_loss \
+            and self.compiled_loss.names else None
+
+    def output_names_for(self, n):
+        """Names of the outputs: from the model when it knows them, else output_0, ..."""
+        names = getattr(self, "output_names", None)
+        if names and len(names) == n:
+            return list(names)
+        return ["output"] if n == 1 else [f"output_{i}" for i in range(n)]
+
+    @property
+    def metrics(self):
+        """The metric objects: the loss tracker first, then the compiled metrics."""
+        if not self.compiled:
+            return []
+        trackers = [t for t in self._output_loss_trackers if t is not None]
+        return [self._loss_tracker, *trackers, *self.compiled_metrics.metrics]
+
+    @property
+    def metrics_names(self):
+        return list(self.get_metrics_result())
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_metrics_result(self):
+        """{'loss': ..., 'accuracy': ...}: the running averages since the last reset."""
+        logs = {"loss": self._loss_tracker.result()}
+        for tracker in self._output_loss_trackers:
+            if tracker is not None:
+                logs[tracker.name] = tracker.result()
+        logs.update(self.compiled_metrics.result())
+        return logs
+
+    # --- evaluate and predict ----------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics over (x, y), weighted by batch size: loss, or [loss, *metrics]."""
+        self._assert_compiled("evaluate")
+        batch_size = _batch_size(batch_size)
+        data = self._data(x, y, sample_weight)
+        self._check_targets(data)
+        callbacks = self._callback_list(callbacks, verbose, steps=data.num_batches(batch_size))
+        logs = self._run_evaluation(data, batch_size, callbacks)
+        return _logs_result(logs, return_dict)
+
+    def _run_evaluation(self, data, batch_size, callbacks):
+        self.reset_metrics()
+        callbacks.on_test_begin()
+        for step, batch in enumerate(data.batches(batch_size)):
+            callbacks.on_test_batch_begin(step)
+            logs = self.test_step(batch)
+            callbacks.on_test_batch_end(step, logs)
+        logs = self.get_metrics_result()
+        callbacks.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
+        """The model's outputs on x as NumPy arrays (batched, no graph, training=False)."""
+        batch_size = _batch_size(batch_size)
+        data = ArrayData(x, float_dtype=np.dtype(self.dtype))
+        callbacks = self._callback_list(callbacks, verbose, steps=data.num_batches(batch_size))
+        callbacks.on_predict_begin()
+        outputs = []
+        for step, batch in enumerate(data.batches(batch_size)):
+            callbacks.on_predict_batch_begin(step)
+            outputs.append(self.predict_step(batch))
+            callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        callbacks.on_predict_end()
+        return _concatenate(outputs)
+
+    # --- one batch at a time -------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One optimizer step on this batch; returns its loss (and metrics) like Keras 2."""
+        self._assert_compiled("train_on_batch")
+        data = self._data(x, y, sample_weight)
+        data.apply_class_weight(class_weight)
+        self.reset_metrics()
+        logs = self.train_step((data.x_structure.pack(data.xs), _pack_y(data),
+                                data.sample_weight))
+        return _logs_result(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss (and metrics) on this batch, without training."""
+        self._assert_compiled("test_on_batch")
+        data = self._data(x, y, sample_weight)
+        self.reset_metrics()
+        logs = self.test_step((data.x_structure.pack(data.xs), _pack_y(data),
+                               data.sample_weight))
+        return _logs_result(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """The outputs on this one batch, as arrays."""
+        data = ArrayData(x, float_dtype=np.dtype(self.dtype))
+        return self.predict_step(data.x_structure.pack(data.xs))
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call compile() before {method}(): the model does not know its "
+                "optimizer and loss yet, e.g. model.compile(optimizer='adam', "
+                "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
+            )
+
+    def _data(self, x, y, sample_weight, prefix=""):
+        if y is None and self.compiled_loss is not None:
+            raise ValueError(
+                f"{prefix}targets y are missing: this model was compiled with a loss, so it "
+                "needs y to compare its outputs with"
+            )
+        return ArrayData(x, y, sample_weight, float_dtype=np.dtype(self.dtype), prefix=prefix)
+
+    def _check_targets(self, data):
+        """Labels out of range fail here, before training, when the output shapes are known."""
+        shapes = self.symbolic_output_shapes()
+        if self.compiled_loss is None or data.ys is None or shapes is None:
+            return
+        if not self.compiled_loss.built:
+            self.compiled_loss.build(len(shapes), self.output_names_for(len(shapes)))
+        if len(data.ys) == len(shapes):
+            self.compiled_loss.check_targets(data.ys, shapes)
+
+    def symbolic_output_shapes(self):
+        """Output shapes known without data (functional and built sequential models)."""
+        return None
+
+    def _callback_list(self, callbacks, verbose, add_history=False, **params):
+        if verbose == "auto":
+            verbose = 1
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1, 2 or 'auto', got {verbose!r}")
+        return CallbackList(callbacks, add_history=add_history, add_progbar=verbose != 0,
+                            model=self, verbose=verbose, **params)
+
+
+def _batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    return int(batch_size)
+
+
+def _flat_outputs(y_pred, names=None):
+    if isinstance(y_pred, dict):
+        return [y_pred[k] for k in names] if names else list(y_pred.values())
+    if isinstance(y_pred, (list, tuple)):
+        return list(y_pred)
+    return [y_pred]
+
+
+def _map_arrays(out):
+    if isinstance(out, dict):
+        return {k: _map_arrays(v) for k, v in out.items()}
+    if isinstance(out, (list, tuple)):
+        return [_map_arrays(v) for v in out]
+    return out.data if hasattr(out, "data") else np.asarray(out)
+
+
+def _concatenate(batches):
+    first = batches[0]
+    if isinstance(first, dict):
+        return {k: _concatenate([b[k] for b in batches]) for k in first}
+    if isinstance(first, list):
+        return [_concatenate([b[i] for b in batches]) for i in range(len(first))]
+    return first if len(batches) == 1 else np.concatenate(batches, axis=0)
+
+
+def _pack_y(data):
+    return None if data.ys is None else data.y_structure.pack(data.ys)
+
+
+def _logs_result(logs, return_dict):
+    if return_dict:
+        return dict(logs)
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
