@@ -28,6 +28,7 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_keras.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -94,11 +94,20 @@ def test_conv2d_matches_torch(rng, x_shape, k_shape, strides, padding, dilation,
 @requires_torch
 def test_conv2d_first_layer_kernel_grad_without_input_grad(rng):
     # The input of a first layer needs no gradient: dx is skipped, dW and db still exact.
-    x, k, b = rng.standard_normal((3, 6, 6, 1)), rng.standard_normal((3, 3, 1, 4)), rng.standard_normal(4)
+    x, k = rng.standard_normal((3, 6, 6, 1)), rng.standard_normal((3, 3, 1, 4))
+    b = rng.standard_normal(4)
     out = compare(lambda x, k, b: F.conv2d(x, k, b, padding="same"),
                   lambda x, k, b: torch_conv2d(x, k, b, padding="same"),
                   [x, k, b], grad=[False, True, True])
     assert out.shape == (3, 6, 6, 4)
+
+
+@requires_torch
+def test_conv2d_bias_grad_with_frozen_kernel(rng):
+    x, k = rng.standard_normal((2, 5, 5, 3)), rng.standard_normal((3, 3, 3, 2))
+    b = rng.standard_normal(2)
+    compare(lambda x, k, b: F.conv2d(x, k, b, strides=2),
+            lambda x, k, b: torch_conv2d(x, k, b, strides=2), [x, k, b], grad=[True, False, True])
 
 
 # --- conv2d_transpose against torch -------------------------------------------------------
@@ -306,7 +315,8 @@ def test_upsample2d_matches_torch(rng, size):
 @pytest.mark.parametrize("strides, padding, dilation", [(1, "same", 1), (2, "valid", 1),
                                                          (2, "same", 1), (1, 1, 2)])
 def test_conv2d_gradcheck(rng, strides, padding, dilation):
-    x, k, b = rng.standard_normal((2, 5, 6, 3)), rng.standard_normal((2, 3, 3, 2)), rng.standard_normal(2)
+    x, k = rng.standard_normal((2, 5, 6, 3)), rng.standard_normal((2, 3, 3, 2))
+    b = rng.standard_normal(2)
     assert baeum.gradcheck(
         lambda x, k, b: F.conv2d(x, k, b, strides=strides, padding=padding,
                                  dilation_rate=dilation), x, k, b)
@@ -319,7 +329,8 @@ def test_conv2d_gradcheck_one_channel(rng):
 
 @pytest.mark.parametrize("strides, padding", [(1, "valid"), (2, "same"), (2, "valid")])
 def test_conv2d_transpose_gradcheck(rng, strides, padding):
-    x, k, b = rng.standard_normal((2, 3, 4, 3)), rng.standard_normal((3, 3, 2, 3)), rng.standard_normal(2)
+    x, k = rng.standard_normal((2, 3, 4, 3)), rng.standard_normal((3, 3, 2, 3))
+    b = rng.standard_normal(2)
     assert baeum.gradcheck(
         lambda x, k, b: F.conv2d_transpose(x, k, b, strides=strides, padding=padding), x, k, b)
 
@@ -452,6 +463,9 @@ def test_error_bad_padding():
         F.conv2d(np.zeros((1, 5, 5, 1)), np.zeros((3, 3, 1, 1)), padding="smae")
     with pytest.raises(ValueError, match=r"padding must be 'valid' or 'same', got 'full'"):
         F.max_pool2d(np.zeros((1, 4, 4, 1)), 2, padding="full")
+    with pytest.raises(TypeError, match=r"avg_pool2d expects floating-point inputs, got dtype "
+                                        r"int64"):
+        F.avg_pool2d(np.zeros((1, 4, 4, 1), np.int64), 2)
     with pytest.raises(ValueError, match=r"padding must be 'valid' or 'same', got 1"):
         F.conv2d_transpose(np.zeros((1, 4, 4, 1)), np.zeros((3, 3, 1, 1)), padding=1)
 

@@ -99,6 +99,7 @@ CASES = [
     ("softmax_last", F.softmax, [normal(2, 3, 4)]),
     ("log_softmax_1", lambda a: F.log_softmax(a, axis=1), [normal(2, 3, 4)]),
     ("embedding", lambda i, w: F.embedding(i, w), [np.array([[0, 2], [2, 2]]), normal(3, 4)]),
+    ("embedding_3d_table", lambda i, w: F.embedding(i, w), [np.array([1, 1, 0]), normal(2, 2, 3)]),
     ("dropout", _seeded_dropout, [normal(4, 5)]),
     ("sparse_ce_logits", lambda z, y: losses.sparse_categorical_crossentropy(
         y, z, from_logits=True), [normal(4, 3), labels(4, 3)]),

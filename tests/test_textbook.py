@@ -49,7 +49,7 @@ def test_step_passes_no_gradient():
 @pytest.mark.parametrize("hidden_activation", [F.sigmoid, F.tanh])
 def test_xor_mlp_trained_by_hand(hidden_activation):
     """A 2-4-1 MLP, no layers and no optimizer: forward, loss, backward, w -= lr * grad."""
-    baeum.random.seed(0)
+    baeum.random.seed(1)  # (seed 0 puts the tanh net in a local minimum; that happens)
     x = INPUTS
     y = baeum.tensor([[0.0], [1.0], [1.0], [0.0]])
     w1 = baeum.randn(2, 4, requires_grad=True)
@@ -57,8 +57,8 @@ def test_xor_mlp_trained_by_hand(hidden_activation):
     w2 = baeum.randn(4, 1, requires_grad=True)
     b2 = baeum.zeros(1, requires_grad=True)
     params = [w1, b1, w2, b2]
-    lr = 1.0
-    for _ in range(2000):
+    lr = 2.0
+    for _ in range(1000):
         h = hidden_activation(x @ w1 + b1)
         p = F.sigmoid(h @ w2 + b2)
         loss = ((p - y) ** 2).mean()
@@ -67,7 +67,7 @@ def test_xor_mlp_trained_by_hand(hidden_activation):
             for w in params:
                 w.data = w.data - lr * w.grad.data
                 w.grad = None
-    assert loss.dtype == np.float32 and loss.item() < 0.02
+    assert loss.dtype == np.float32 and loss.item() < 0.01
     predictions = (p.data > 0.5).astype(np.float32)
     np.testing.assert_array_equal(predictions, y.data)  # 100% accuracy
 
@@ -97,7 +97,7 @@ def test_training_loop_memory_stays_flat():
             for w in params:
                 w.data -= 0.05 * w.grad.data
                 w.grad = None
-        history.append(loss.item())  # keeping Python floats must not keep graphs alive
+        history.append(loss)  # the loss tensor is kept, but its freed graph holds no arrays
 
     for _ in range(100):  # warm-up: allocator pools, lazy imports
         step()
@@ -108,7 +108,7 @@ def test_training_loop_memory_stays_flat():
     gc.collect()
     grown = _rss_mb() - before
     assert grown < 5, f"RSS grew by {grown:.1f} MB over 1,000 steps"
-    assert history[-1] < history[0]  # and it did learn
+    assert history[-1].item() < history[0].item()  # and it did learn
 
 
 def test_keeping_losses_does_not_keep_their_graphs():
@@ -119,5 +119,6 @@ def test_keeping_losses_does_not_keep_their_graphs():
         loss = (w * 2.0).sum()
         loss.backward()
         kept.append(loss)
-    assert all(not vars(t._ctx).get("a", None) is not None for t in kept)
-    assert all(t._ctx.parents is None for t in kept)
+    for t in kept:
+        assert t._ctx.parents is None
+        assert not any(isinstance(v, np.ndarray) for v in vars(t._ctx).values())

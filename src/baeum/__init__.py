@@ -3,6 +3,7 @@
 The low level is PyTorch-style (`baeum.tensor`, `backward()`, `no_grad()`); the high
 level is Keras (`baeum.layers`, `baeum.Sequential`, `compile/fit`).
 """
+# ruff: noqa: I001 - import order is deliberate: ops installs the Tensor methods first
 
 from baeum import backend, random
 from baeum.autograd import (
@@ -34,6 +35,10 @@ from baeum.ops.shape import (
 )
 from baeum import functional
 from baeum import optimizers
+from baeum import activations, callbacks, initializers, layers, losses, metrics, models
+from baeum import regularizers, saving
+from baeum.layers import Input
+from baeum.models import Model, Sequential
 
 float32 = backend.np.float32
 float64 = backend.np.float64

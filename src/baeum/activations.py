@@ -69,6 +69,12 @@ def get(identifier):
         return linear
     if isinstance(identifier, str):
         if identifier not in _ALL:
+            from baeum.saving.registry import get_registered_object
+
+            # A function registered with @register_serializable (or given as custom_objects).
+            fn = get_registered_object(identifier)
+            if callable(fn) and not isinstance(fn, type):
+                return fn
             raise ValueError(f"unknown activation {identifier!r}; expected one of {sorted(_ALL)}")
         return _ALL[identifier]
     if callable(identifier):
@@ -80,6 +86,11 @@ def serialize(fn):
     name = getattr(fn, "__name__", None)
     if _ALL.get(name) is fn:
         return name
+    from baeum.saving.registry import get_registered_name
+
+    registered = get_registered_name(fn)
+    if ">" in registered:  # saved as "package>name", found again by get()
+        return registered
     raise ValueError(
         f"activation {fn!r} is not a built-in one, so it cannot be saved by name; "
         "register it with @baeum.saving.register_serializable()"

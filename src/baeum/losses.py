@@ -371,7 +371,7 @@ def _snake(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-# --- looking losses up by name -----------------------------------------------------------
+# --- looking losses up by name ------------------------------------------------------------
 
 _FUNCTIONS = {
     "mean_squared_error": mean_squared_error, "mse": mean_squared_error,

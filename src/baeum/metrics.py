@@ -111,7 +111,7 @@ mae = MAE = mean_absolute_error
 kld = KLD = kl_divergence
 
 
-# --- metric objects -------------------------------------------------------------------------
+# --- metric objects -----------------------------------------------------------------------
 
 
 class Metric:
@@ -164,6 +164,11 @@ class Mean(Metric):
         self.count = 0.0
 
     def update_state(self, values, sample_weight=None):
+        if isinstance(values, float) and isinstance(sample_weight, (int, float)):
+            # The per-batch loss weighted by the batch size: the common case, kept cheap.
+            self.total += values * sample_weight
+            self.count += sample_weight
+            return
         values = _array(values)
         if sample_weight is None:
             self.total += float(np.sum(values))
@@ -278,7 +283,7 @@ def _snake(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-# --- looking metrics up by name ------------------------------------------------------------
+# --- looking metrics up by name -----------------------------------------------------------
 
 _FUNCTIONS = {f.__name__: f for f in (
     binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,

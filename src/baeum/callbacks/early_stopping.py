@@ -65,7 +65,9 @@ class EarlyStopping(Callback):
                 self.best_weights = self.model.get_weights()
             if self.baseline is None or self._improves(current, self.baseline):
                 self.wait = 0
-            return
+                return
+            # Better than before but not than the baseline: the wait goes on (Keras's docs:
+            # "training will stop if the model doesn't show improvement over the baseline").
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True

@@ -35,6 +35,9 @@ _name_counts = {}
 # `model(x, training=True)`. Models set it around their call.
 call_context_training = [None]
 
+# Bumped whenever a weight is created, so models can cache their weight lists safely.
+weights_version = [0]
+
 
 def unique_name(base):
     """dense, dense_1, dense_2, ... like Keras's automatic layer names."""
@@ -49,7 +52,9 @@ def clear_session():
 
 
 def snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    """Keras's rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 class Layer:
@@ -105,6 +110,7 @@ class Layer:
         w = Tensor(value, requires_grad=bool(trainable and self._trainable))
         w.name = f"{self.name}/{name}" if name else self.name
         (self._own_trainable if trainable else self._own_non_trainable).append(w)
+        weights_version[0] += 1
         if regularizer is not None:
             self._regularized.append((w, regularizers.get(regularizer)))
         return w

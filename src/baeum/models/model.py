@@ -24,6 +24,8 @@ Layers assigned as attributes (or in lists and dicts) are tracked in the order t
 were assigned, so `trainable_weights` has the same order on every run.
 """
 
+import os
+
 import numpy as np
 
 from baeum.autograd import grad_mode
@@ -48,6 +50,12 @@ class Model(Trainer, Layer):
                 "outputs=...) builds a functional model; a subclass takes its layers in __init__"
             )
         super().__init__(**kwargs)
+
+    def __setattr__(self, name, value):
+        # A layer (or a list/dict of them) assigned: what a training step updates may change.
+        if isinstance(value, (Layer, list, tuple, dict)):
+            self.__dict__.pop("_train_cache", None)
+        object.__setattr__(self, name, value)
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if training is None:
@@ -78,7 +86,7 @@ class Model(Trainer, Layer):
         with grad_mode.no_grad():
             self(dummy if isinstance(input_shape, list) else dummy[0], training=False)
 
-    # --- inspecting ------------------------------------------------------------------------
+    # --- inspecting -----------------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print the table of layers, output shapes and parameter counts (Keras's format)."""
@@ -106,3 +114,24 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+    # --- saving (see baeum.saving) --------------------------------------------------------
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Save architecture, weights and optimizer state to one `.baeum` file (atomic)."""
+        from baeum.saving import save_model
+
+        save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save every weight to a `.weights.safetensors` file (atomic)."""
+        from baeum.saving import save_weights
+
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False")
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath):
+        """Load weights saved by `save_weights` (or from a `.baeum` model file)."""
+        from baeum.saving import load_weights
+
+        load_weights(self, filepath)

@@ -7,6 +7,11 @@ from baeum.ops import activations, creation, elementwise, linalg, reduce, shape
 from baeum.ops.elementwise import _operand
 
 
+def _binary(op_class):
+    """`tensor OP other` straight to the op (self is already a Tensor: one check less)."""
+    return lambda self, other: op_class.apply(self, _operand(other))
+
+
 def _reflected(op):
     return lambda self, other: op(_operand(other), self)
 
@@ -21,13 +26,13 @@ def _compare(ufunc):
 def _install_tensor_methods():
     E, R, S = elementwise, reduce, shape
     T = Tensor
-    T.__add__, T.__radd__ = E.add, _reflected(E.add)
-    T.__sub__, T.__rsub__ = E.sub, _reflected(E.sub)
-    T.__mul__, T.__rmul__ = E.mul, _reflected(E.mul)
-    T.__truediv__, T.__rtruediv__ = E.div, _reflected(E.div)
+    T.__add__, T.__radd__ = _binary(E.Add), _reflected(E.add)
+    T.__sub__, T.__rsub__ = _binary(E.Sub), _reflected(E.sub)
+    T.__mul__, T.__rmul__ = _binary(E.Mul), _reflected(E.mul)
+    T.__truediv__, T.__rtruediv__ = _binary(E.Div), _reflected(E.div)
     T.__pow__, T.__rpow__ = E.pow, _reflected(E.pow)
     T.__matmul__, T.__rmatmul__ = linalg.matmul, _reflected(linalg.matmul)
-    T.__neg__ = E.neg
+    T.__neg__, T.__abs__ = E.neg, E.abs
     T.__pos__ = lambda self: self
     # Comparisons give plain boolean arrays: they are not differentiable.
     T.__lt__, T.__le__ = _compare(np.less), _compare(np.less_equal)

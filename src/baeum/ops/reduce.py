@@ -1,6 +1,7 @@
 """Reductions: sum, mean, max, min, var, std (axis may be an int, a tuple or None)."""
 
 import builtins
+import math
 
 import numpy as np
 
@@ -52,9 +53,9 @@ class Mean(Function):
     def forward(self, x, axis, keepdims):
         axes = _normalize_axis(axis, x.ndim)
         self.shape, self.kept_shape = x.shape, _kept_shape(x.shape, axes)
-        y = x.mean(axis=axes, keepdims=keepdims)
-        self.count = x.size // builtins.max(y.size, 1) if x.size else 1
-        return y
+        self.count = math.prod(x.shape[a] for a in axes)
+        # sum / count is what np.mean computes, without its Python-level overhead.
+        return x.sum(axis=axes, keepdims=keepdims) / self.count
 
     def backward(self, g):
         return (_spread(g / self.count, self.shape, self.kept_shape), None, None)
@@ -88,11 +89,11 @@ class Var(Function):
     def forward(self, x, axis, keepdims, ddof):
         axes = _normalize_axis(axis, x.ndim)
         self.axes, self.keepdims = axes, keepdims
-        n = int(np.prod([x.shape[a] for a in axes])) if axes else 1
+        n = math.prod(x.shape[a] for a in axes)
         self.denom = n - ddof
         if self.denom <= 0:
             raise ValueError(f"var with ddof={ddof} needs more than {ddof} elements, got {n}")
-        self.centered = x - x.mean(axis=axes, keepdims=True)
+        self.centered = x - x.sum(axis=axes, keepdims=True) / n
         self.kept_shape = _kept_shape(x.shape, axes)
         return (self.centered * self.centered).sum(axis=axes, keepdims=keepdims) / self.denom
 

@@ -33,13 +33,13 @@ def build_model(lr):
 
 def train(settings, run):
     x, y = synthetic.logic_gates("xor")
-    epochs = 5 if settings.smoke else settings.pick("epochs", 300)
+    epochs = 5 if settings.smoke else settings.pick("epochs", 100)
     lr = settings.pick("lr", 0.05)
     run.write_config(model="xor-mlp", epochs=epochs, lr=lr, batch_size=4)
     model = build_model(lr)
     if settings.verbose:
         model.summary()
-    # verbose 2 prints one line per epoch; with 300 one-step epochs, stay quiet instead.
+    # verbose 2 prints one line per epoch; with 100 one-step epochs, stay quiet instead.
     history = model.fit(x, y, batch_size=settings.pick("batch_size", 4), epochs=epochs,
                         verbose=0)
     run.write_history(history.history)

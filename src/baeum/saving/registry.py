@@ -24,6 +24,9 @@ _KIND_MODULES = {
     "activations": ("baeum.activations",),
 }
 _builtins = {}
+_SINGULAR = {"layers": "layer", "optimizers": "optimizer", "losses": "loss", "metrics": "metric",
+             "initializers": "initializer", "regularizers": "regularizer",
+             "activations": "activation"}
 
 _REGISTERED = {}          # "package>name" -> object
 _REGISTERED_NAMES = {}    # id(object) -> "package>name"
@@ -75,6 +78,11 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return None
 
 
+def registered_by_short_name():
+    """{"MyLayer": MyLayer, ...}: the registered objects by their name without the package."""
+    return {key.split(">", 1)[1]: obj for key, obj in _REGISTERED.items()}
+
+
 class custom_object_scope:  # noqa: N801 (Keras's name)
     """`with custom_object_scope({"MyLayer": MyLayer}):` makes these names loadable inside."""
 
@@ -123,6 +131,11 @@ def _public_objects(module_name):
     return out
 
 
+def singular(kind):
+    """"losses" -> "loss", for messages."""
+    return _SINGULAR[kind]
+
+
 def resolve(kind, class_name, registered_name=None, custom_objects=None, where="the file"):
     """The class or function a config names, or a ValueError that says how to make it known."""
     for name in (registered_name, class_name):
@@ -133,10 +146,10 @@ def resolve(kind, class_name, registered_name=None, custom_objects=None, where="
     obj = builtin_objects(kind).get(class_name)
     if obj is not None and not registered_name:
         return obj
-    shown = registered_name or class_name
+    shown, what = registered_name or class_name, singular(kind)
     raise ValueError(
-        f"{where} names an unknown {kind[:-1]} class {shown!r}: it is not a built-in baeum "
-        f"{kind[:-1]} and not registered. Decorate the class with "
+        f"{where} names an unknown {what} class {shown!r}: it is not a built-in baeum "
+        f"{what} and not registered. Decorate the class with "
         "@baeum.saving.register_serializable() before loading, or pass "
         f"custom_objects={{{shown!r}: {class_name}}} to load_model"
     )

@@ -12,10 +12,10 @@ numbers, the weights are matched in order instead (their shapes are still checke
 safetensors holds raw arrays and a JSON header, nothing executable.
 """
 
+import json
 import os
 import re
 
-import numpy as np
 from safetensors import SafetensorError
 from safetensors import numpy as st
 
@@ -39,17 +39,45 @@ def weight_keys(weights):
 
 
 def weights_to_bytes(weights, metadata=None):
-    """The safetensors bytes of these weights (a list of Tensors)."""
-    arrays = {k: np.ascontiguousarray(w.data) for k, w in zip(weight_keys(weights), weights)}
-    return st.save(arrays, metadata=metadata)
+    """The safetensors bytes of these weights (a list of Tensors).
+
+    safetensors does not keep the order of its entries, so the keys in order go into the
+    header's metadata ("keys", a JSON list).
+    """
+    keys = weight_keys(weights)
+    arrays = {k: contiguous(w.data) for k, w in zip(keys, weights)}
+    return st.save(arrays, metadata={**(metadata or {}), "keys": json.dumps(keys)})
+
+
+def contiguous(array):
+    """A C-contiguous array, as safetensors needs (np.ascontiguousarray would make 0-d 1-d)."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
+def read_metadata(data):
+    """The string metadata of safetensors bytes (its header's "__metadata__"), or {}."""
+    # The file starts with the header's length (8 bytes, little-endian), then the JSON header.
+    try:
+        n = int.from_bytes(data[:8], "little")
+        metadata = json.loads(data[8:8 + n].decode("utf-8")).get("__metadata__") or {}
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def bytes_to_arrays(data, where):
-    """{key: array} from safetensors bytes; `where` names the file in errors."""
+    """{key: array} from safetensors bytes, in saved order; `where` names the file in errors."""
     try:
-        return st.load(data)
+        arrays = st.load(data)
     except (SafetensorError, ValueError, TypeError) as e:
         raise ValueError(f"{where} is corrupted: its weights cannot be read ({e})") from None
+    try:
+        order = json.loads(read_metadata(data).get("keys", "[]"))
+    except ValueError:
+        order = []
+    if isinstance(order, list) and sorted(order) == sorted(arrays):
+        arrays = {k: arrays[k] for k in order}
+    return arrays
 
 
 def assign_weights(weights, arrays, where):
@@ -131,12 +159,22 @@ def save_weights(model, path):
 
 
 def load_weights(model, path):
-    """Read the weights in `path` into `model` (built, with the same architecture)."""
+    """Read the weights in `path` into `model` (built, with the same architecture).
+
+    `path` is a weights file (.weights.safetensors), or a whole-model .baeum file whose
+    weights are taken.
+    """
     path = os.fspath(path)
-    _check_suffix(path, "load weights from")
     if not os.path.exists(path):
         raise FileNotFoundError(f"no weights file at {path}")
+    if path.endswith(".baeum"):
+        from baeum.saving.model_file import read_weights_member
+
+        data, where = read_weights_member(path), f"model file {path}"
+    else:
+        _check_suffix(path, "load weights from")
+        with open(path, "rb") as f:
+            data = f.read()
+        where = f"weights file {path}"
     weights = _model_weights(model, f"load weights from {path}")
-    with open(path, "rb") as f:
-        data = f.read()
-    assign_weights(weights, bytes_to_arrays(data, f"weights file {path}"), f"weights file {path}")
+    assign_weights(weights, bytes_to_arrays(data, where), where)

@@ -147,15 +147,26 @@ def _validate_metric_ids(spec):
             metrics_module.get(item)
 
 
-def _per_output(spec, n, names):
-    """Metrics spec -> a list (one per output) of lists of identifiers."""
+def _per_output(spec, n, names, what):
+    """Metrics spec -> a list (one per output) of lists of identifiers (Keras 3's rules)."""
     if spec is None:
         return [[] for _ in range(n)]
     if isinstance(spec, dict):
-        matched = _match(spec, n, names, "metrics")
-    elif isinstance(spec, (list, tuple)) and any(isinstance(m, (list, tuple)) for m in spec):
-        matched = _match(list(spec), n, names, "metrics")
-    else:   # one metric or a flat list: for every output
+        matched = _match(spec, n, names, what)
+    elif isinstance(spec, (list, tuple)):
+        if n == 1:
+            matched = [list(spec)]
+        elif len(spec) != n:
+            raise ValueError(
+                f"For a model with multiple outputs, when providing the `{what}` argument as "
+                f"a list, it should have as many entries as the model has outputs. Received: "
+                f"{what}={list(spec)!r} of length {len(spec)} whereas the model has {n} "
+                f"outputs {names}. Give one entry per output, e.g. [['accuracy'], []], or a "
+                "dict by output name"
+            )
+        else:
+            matched = list(spec)
+    else:   # one metric: for every output
         matched = [spec] * n
     return [[] if m is None else list(m) if isinstance(m, (list, tuple)) else [m]
             for m in matched]
@@ -175,8 +186,9 @@ class CompileMetrics:
         n = len(y_pred)
         prefix = [f"{name}_" if n > 1 else "" for name in (output_names or [""] * n)]
         seen = set()
-        for weighted, spec in ((False, self.spec), (True, self.weighted_spec)):
-            for i, ids in enumerate(_per_output(spec, n, output_names)):
+        for weighted, spec, what in ((False, self.spec, "metrics"),
+                                     (True, self.weighted_spec, "weighted_metrics")):
+            for i, ids in enumerate(_per_output(spec, n, output_names, what)):
                 for identifier in ids:
                     metric = _resolve_metric(identifier, y_true[i], y_pred[i], output_losses[i])
                     if id(metric) in seen:  # one Metric object given for several outputs

@@ -56,7 +56,8 @@ def _as_array(value, what, float_dtype):
 
 
 def _check_finite(arr, what):
-    if arr.dtype.kind == "f":
+    # One float64 sum is a fast test (any NaN/inf makes it non-finite); count only then.
+    if arr.dtype.kind == "f" and not np.isfinite(np.sum(arr, dtype=np.float64)):
         bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
         if bad:
             n_nan = int(np.count_nonzero(np.isnan(arr)))

@@ -20,6 +20,7 @@ import numpy as np
 
 from baeum.autograd import grad_mode
 from baeum.callbacks import CallbackList
+from baeum.layers import layer as layer_module
 from baeum.metrics import Mean
 from baeum.training.compile_utils import CompileLoss, CompileMetrics
 from baeum.training.data import ArrayData, unpack_x_y_sample_weight
@@ -56,7 +57,7 @@ class Trainer:
         self.compiled = True
         self.stop_training = False
 
-    # --- the training loop -------------------------------------------------------------------
+    # --- the training loop ----------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, validation_batch_size=None, validation_freq=1):
@@ -107,7 +108,7 @@ class Trainer:
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=True)                               # forward
         loss = self.compute_loss(x, y, y_pred, sample_weight)          # loss + regularization
-        weights = self.trainable_weights
+        weights = self._weights_to_train()                             # = trainable_weights
         for w in weights:                                             # optimizer.zero_grad()
             w.grad = None
         loss.backward()                                               # d loss / d weights
@@ -128,7 +129,7 @@ class Trainer:
         with grad_mode.no_grad():
             return _map_arrays(self(x, training=False))
 
-    # --- loss and metrics ----------------------------------------------------------------------
+    # --- loss and metrics -----------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss on this batch, plus the regularization losses (`model.losses`).
 
@@ -145,7 +146,7 @@ class Trainer:
             total, per_output = self.compiled_loss(self._flat_targets(y), outputs, sample_weight)
         else:
             total, per_output = None, []
-        for reg in self.losses:
+        for reg in self._regularization_losses():                     # = self.losses
             total = reg if total is None else total + reg
         if total is None:
             raise ValueError(
@@ -241,7 +242,45 @@ class Trainer:
         logs.update(self.compiled_metrics.result())
         return logs
 
-    # --- evaluate and predict ----------------------------------------------------------------------
+    # --- what a step trains, cached (walking the layer tree every batch costs ~10%) -------
+    def _train_cache_now(self):
+        """(weights that may train, layers with regularizers), rebuilt when weights are
+        created or layers assigned; which weights train is read live from requires_grad."""
+        version = layer_module.weights_version[0]
+        cache = self.__dict__.get("_train_cache")
+        if cache is None or cache[0] != version:
+            layers, stack, seen = [], [self], {id(self)}
+            while stack:
+                layer = stack.pop()
+                layers.append(layer)
+                for sub in reversed(layer._sublayers()):
+                    if id(sub) not in seen:
+                        seen.add(id(sub))
+                        stack.append(sub)
+            candidates, seen_w = [], set()
+            for layer in layers:
+                for w in layer._own_trainable:
+                    if id(w) not in seen_w:
+                        seen_w.add(id(w))
+                        candidates.append(w)
+            regularized = [layer for layer in layers if layer._regularized
+                           or getattr(layer, "activity_regularizer", None) is not None]
+            cache = (version, candidates, regularized)
+            self.__dict__["_train_cache"] = cache
+        return cache
+
+    def _weights_to_train(self):
+        """The trainable weights, in the same order as `model.trainable_weights`."""
+        return [w for w in self._train_cache_now()[1] if w.requires_grad]
+
+    def _regularization_losses(self):
+        out = []
+        for layer in self._train_cache_now()[2]:
+            out += [reg(w) for w, reg in layer._regularized]
+            out += layer._activity_losses
+        return out
+
+    # --- evaluate and predict -------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics over (x, y), weighted by batch size: loss, or [loss, *metrics]."""
@@ -278,7 +317,7 @@ class Trainer:
         callbacks.on_predict_end()
         return _concatenate(outputs)
 
-    # --- one batch at a time -------------------------------------------------------------------------
+    # --- one batch at a time --------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on this batch; returns its loss (and metrics) like Keras 2."""
         self._assert_compiled("train_on_batch")
@@ -303,7 +342,7 @@ class Trainer:
         data = ArrayData(x, float_dtype=np.dtype(self.dtype))
         return self.predict_step(data.x_structure.pack(data.xs))
 
-    # --- helpers ---------------------------------------------------------------------------------------
+    # --- helpers --------------------------------------------------------------------------
     def _assert_compiled(self, method):
         if not self.compiled:
             raise RuntimeError(

@@ -1,0 +1,297 @@
+"""mnist-gan: a DCGAN that draws handwritten digits (Goodfellow et al., 2014; Radford et al., 2015).
+
+Two CNNs play a game. The generator G turns 128-d noise z ~ N(0, I) into a 28x28 image
+in [-1, 1]; the discriminator D gives one logit: "real MNIST digit" vs "made by G".
+
+    G: z (128,) -> Dense 7*7*128 -> BN -> LeakyReLU -> Reshape (7, 7, 128)
+          -> Conv2DTranspose 64, 4x4, stride 2 -> BN -> LeakyReLU          (14, 14, 64)
+          -> Conv2DTranspose 1, 4x4, stride 2, tanh                        (28, 28, 1)
+    D: x (28, 28, 1) -> Conv2D 32, 4x4, stride 2 -> LeakyReLU -> Dropout 0.3 (14, 14, 32)
+          -> Conv2D 64, 4x4, stride 2 -> LeakyReLU -> Dropout 0.3           (7, 7, 64)
+          -> Flatten -> Dense 1 (a logit)
+
+One training step, on a batch of real images, alternates (both with
+BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
+
+    loss_D = BCE(1, D(real)) + BCE(0, D(G(z)))    step on D's weights only
+    loss_G = BCE(1, D(G(z)))                      step on G's weights only
+
+loss_G is the "non-saturating" generator loss: G maximises log D(G(z)) instead of
+minimising log(1 - D(G(z))), whose gradient vanishes while D easily spots the fakes.
+
+How good are the digits? A separate MNIST CNN classifier (trained first, in this recipe,
+to >= 98% test accuracy) reads 1,000 generated digits. Headline: the fraction it
+classifies with confidence >= 0.9 (target 0.8), provided all ten digits appear among
+the confident ones (a generator that draws only some digits has "mode collapse": the
+headline is then 0). The digit histogram is reported beside it.
+
+Run folder: model.baeum (the generator), classifier.baeum (the scorer),
+samples_epoch_XX.png (a fixed noise batch after each epoch), interpolation.png (straight
+lines between noise vectors), scored_samples.png (digits with the classifier's reading),
+history.csv + curves.png (per epoch: loss_D, loss_G, D's mean output probability on
+real and fake images, confident fraction), result.json.
+`baeum evaluate RUN_DIR` regenerates the 1,000 digits and scores them again.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+import baeum
+from baeum import layers, losses, optimizers
+from baeum import functional as F
+from baeum.datasets import mnist
+from baeum.models import Sequential, load_model
+from baeum.recipes import figures
+from baeum.recipes.run import Result
+
+NOISE_DIM = 128
+TARGET = 0.8
+CONFIDENCE = 0.9
+N_SCORED = 1000
+N_SAMPLES = 100                # the fixed noise batch drawn after every epoch (10 x 10 grid)
+INTERPOLATION_ROWS, INTERPOLATION_STEPS = 8, 10
+CLASSIFIER_MIN_ACCURACY = 0.98
+SMOKE_IMAGES = 256
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_images(settings):
+    """-> (x_train, y_train), (x_test, y_test): images (N, 28, 28, 1) float32 in [0, 1]."""
+    path = None if settings.data_dir is None else Path(settings.data_dir) / "mnist"
+    try:
+        (x_train, y_train), (x_test, y_test) = mnist.load_data(path=path)
+    except FileNotFoundError as e:
+        raise FileNotFoundError(
+            f"{e}\nFor `baeum train`: put the four files in DATA_DIR/mnist/ and pass "
+            "--data-dir DATA_DIR (or set BAEUM_DATA=DATA_DIR)."
+        ) from None
+    scale = np.float32(1 / 255)
+    x_train = x_train[..., None].astype(np.float32) * scale
+    x_test = x_test[..., None].astype(np.float32) * scale
+    if settings.smoke:
+        return (x_train[:SMOKE_IMAGES], y_train[:SMOKE_IMAGES]), (x_test[:200], y_test[:200])
+    return (x_train, y_train), (x_test, y_test)
+
+
+def to_unit(images):
+    """Generator pixels in [-1, 1] -> [0, 1], the classifier's (and matplotlib's) range."""
+    return (images + 1) * np.float32(0.5)
+
+
+# ---------------------------------------------------------------- the two networks
+
+
+def build_generator():
+    """noise (batch, 128) -> images (batch, 28, 28, 1) in [-1, 1]."""
+    return Sequential([
+        layers.Input(shape=(NOISE_DIM,)),
+        layers.Dense(7 * 7 * 128, use_bias=False),     # BatchNorm's beta is the bias
+        layers.BatchNormalization(),
+        layers.LeakyReLU(0.2),
+        layers.Reshape((7, 7, 128)),
+        layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),  # 14x14
+        layers.BatchNormalization(),
+        layers.LeakyReLU(0.2),
+        layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),  # 28x28
+    ], name="generator")
+
+
+def build_discriminator():
+    """images (batch, 28, 28, 1) -> logits (batch, 1): > 0 means "looks real"."""
+    return Sequential([
+        layers.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 4, strides=2, padding="same"),     # 14x14
+        layers.LeakyReLU(0.2),
+        layers.Dropout(0.3),
+        layers.Conv2D(64, 4, strides=2, padding="same"),     # 7x7
+        layers.LeakyReLU(0.2),
+        layers.Dropout(0.3),
+        layers.Flatten(),
+        layers.Dense(1),
+    ], name="discriminator")
+
+
+def train_step(generator, discriminator, g_optimizer, d_optimizer, bce, real, rng):
+    """One alternating update: D on real and fake images, then G through D.
+
+    real: (batch, 28, 28, 1) in [-1, 1]. Returns (loss_D, loss_G, D(real), D(fake)),
+    the last two as mean probabilities.
+    """
+    n = len(real)
+    ones, zeros = np.ones((n, 1), np.float32), np.zeros((n, 1), np.float32)
+    noise = rng.standard_normal((n, NOISE_DIM), dtype=np.float32)
+    fake = generator(noise, training=True)
+
+    # 1. The discriminator: real -> 1, fake -> 0. fake.detach(): this loss must not
+    #    reach the generator's weights.
+    real_logits = discriminator(real, training=True)
+    fake_logits = discriminator(fake.detach(), training=True)
+    loss_d = bce(ones, real_logits) + bce(zeros, fake_logits)
+    d_optimizer.zero_grad()
+    loss_d.backward()
+    d_optimizer.step()
+
+    # 2. The generator: make D call the fakes real (the non-saturating loss). The
+    #    gradient flows back through D into G; only G's optimizer steps (D's stray
+    #    gradients are cleared by its zero_grad next time).
+    loss_g = bce(ones, discriminator(fake, training=True))
+    g_optimizer.zero_grad()
+    loss_g.backward()
+    g_optimizer.step()
+
+    d_real = float(F.sigmoid(real_logits).data.mean())
+    d_fake = float(F.sigmoid(fake_logits).data.mean())
+    return loss_d.item(), loss_g.item(), d_real, d_fake
+
+
+def generate(generator, noise, batch_size=250):
+    """noise (n, 128) -> images (n, 28, 28, 1) in [0, 1], in inference mode (BN moving stats)."""
+    with baeum.no_grad():
+        parts = [generator(noise[i:i + batch_size], training=False).data
+                 for i in range(0, len(noise), batch_size)]
+    return to_unit(np.concatenate(parts))
+
+
+# ---------------------------------------------------------------- the scoring classifier
+
+
+def build_classifier():
+    """A small MNIST CNN: images (batch, 28, 28, 1) in [0, 1] -> 10 class probabilities."""
+    model = Sequential([
+        layers.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),      # 26x26
+        layers.MaxPooling2D(2),                       # 13x13
+        layers.Conv2D(64, 3, activation="relu"),      # 11x11
+        layers.MaxPooling2D(2),                       # 5x5
+        layers.Flatten(),
+        layers.Dropout(0.25),
+        layers.Dense(10, activation="softmax"),
+    ], name="classifier")
+    model.compile(optimizer=optimizers.Adam(learning_rate=1e-3),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def train_classifier(train_set, test_set, settings):
+    """-> (classifier, its test accuracy)."""
+    classifier = build_classifier()
+    epochs = 1 if settings.smoke else 3
+    classifier.fit(*train_set, batch_size=128, epochs=epochs, verbose=settings.verbose)
+    x_test, y_test = test_set
+    pred = classifier.predict(x_test, batch_size=500).argmax(axis=1)
+    return classifier, float(np.mean(pred == y_test))
+
+
+def score(generator, classifier, seed, n=N_SCORED):
+    """Generate n digits from fixed noise and read them with the classifier.
+
+    Returns (images, predicted digits, confidences, the confident fraction, the histogram
+    of confident digits (10,), whether all ten digits appear among the confident ones).
+    """
+    noise = np.random.default_rng([seed, 1]).standard_normal((n, NOISE_DIM), dtype=np.float32)
+    images = generate(generator, noise)
+    probabilities = classifier.predict(images, batch_size=500)
+    digits, confidence = probabilities.argmax(axis=1), probabilities.max(axis=1)
+    confident = confidence >= CONFIDENCE
+    histogram = np.bincount(digits[confident], minlength=10)
+    return images, digits, confidence, float(confident.mean()), histogram, bool(histogram.all())
+
+
+# ---------------------------------------------------------------- the recipe
+
+
+def train(settings, run):
+    (x_train, y_train), test_set = load_images(settings)
+    epochs = 1 if settings.smoke else settings.pick("epochs", 6)
+    batch_size = settings.pick("batch_size", 64)
+    lr = settings.pick("lr", 2e-4)
+    run.write_config(model="DCGAN (generator + discriminator CNNs)", noise_dim=NOISE_DIM,
+                     epochs=epochs, batch_size=batch_size, lr=lr, beta_1=0.5,
+                     confidence=CONFIDENCE, n_scored=N_SCORED)
+
+    if settings.verbose:
+        print("training the scoring classifier")
+    classifier, classifier_accuracy = train_classifier((x_train, y_train), test_set, settings)
+    classifier.save(str(run.path("classifier.baeum")))
+    if settings.verbose:
+        print(f"classifier test accuracy: {classifier_accuracy:.4f}")
+
+    rng = baeum.random.get_generator()  # seeded by the CLI from settings.seed
+    real_images = x_train * np.float32(2) - np.float32(1)  # [0, 1] -> [-1, 1], like tanh
+    generator, discriminator = build_generator(), build_discriminator()
+    g_optimizer = optimizers.Adam(generator.trainable_weights, learning_rate=lr, beta_1=0.5)
+    d_optimizer = optimizers.Adam(discriminator.trainable_weights, learning_rate=lr, beta_1=0.5)
+    bce = losses.BinaryCrossentropy(from_logits=True)
+    fixed_noise = np.random.default_rng([settings.seed, 2]).standard_normal(
+        (N_SAMPLES, NOISE_DIM), dtype=np.float32)
+
+    history = {"loss_D": [], "loss_G": [], "D_real": [], "D_fake": [], "confident_fraction": []}
+    steps_per_epoch = len(real_images) // batch_size
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(len(real_images))
+        sums = np.zeros(4)
+        for step in range(steps_per_epoch):
+            real = real_images[order[step * batch_size:(step + 1) * batch_size]]
+            sums += train_step(generator, discriminator, g_optimizer, d_optimizer, bce, real,
+                               rng)
+            if settings.verbose and (step + 1) % 100 == 0:
+                d, g, r, f = sums / (step + 1)
+                print(f"epoch {epoch} step {step + 1}/{steps_per_epoch}  loss_D {d:.3f}  "
+                      f"loss_G {g:.3f}  D(real) {r:.2f}  D(fake) {f:.2f}", flush=True)
+        for key, value in zip(["loss_D", "loss_G", "D_real", "D_fake"], sums / steps_per_epoch):
+            history[key].append(float(value))
+        fraction = score(generator, classifier, settings.seed)[3]
+        history["confident_fraction"].append(fraction)
+        figures.image_grid(generate(generator, fixed_noise), run.path(f"samples_epoch_{epoch:02d}.png"),
+                           title=f"epoch {epoch}: confident fraction {fraction:.2f}")
+        if settings.verbose:
+            print(f"epoch {epoch}: confident fraction {fraction:.3f}", flush=True)
+
+    run.write_history(history)
+    run.save_model(generator)
+    interpolation(generator, settings.seed, run.path("interpolation.png"))
+    result = report(generator, classifier, settings, run)
+    result.extra["classifier_test_accuracy"] = classifier_accuracy
+    return result
+
+
+def interpolation(generator, seed, path):
+    """Rows of images along straight lines z = (1 - t) z0 + t z1 between two noise vectors."""
+    ends = np.random.default_rng([seed, 3]).standard_normal(
+        (INTERPOLATION_ROWS, 2, NOISE_DIM), dtype=np.float32)
+    t = np.linspace(0, 1, INTERPOLATION_STEPS, dtype=np.float32)[None, :, None]
+    noise = (1 - t) * ends[:, :1] + t * ends[:, 1:]          # (rows, steps, 128)
+    images = generate(generator, noise.reshape(-1, NOISE_DIM))
+    figures.image_grid(images, path, ncols=INTERPOLATION_STEPS,
+                       title="latent-space interpolation: each row walks from z0 to z1")
+
+
+def report(generator, classifier, settings, run):
+    images, digits, confidence, fraction, histogram, all_ten = score(
+        generator, classifier, settings.seed)
+    titles = [f"{d} ({c:.2f})" for d, c in zip(digits[:50], confidence[:50])]
+    figures.image_grid(images[:50], run.path("scored_samples.png"), titles=titles,
+                       title=f"generated digits read by the classifier (confident: >= "
+                             f"{CONFIDENCE})")
+    if settings.verbose:
+        print(f"confident digits per class 0-9: {histogram.tolist()}")
+    if not all_ten:
+        missing = [d for d in range(10) if histogram[d] == 0]
+        print(f"mode collapse: no confident {missing}; the headline counts as 0")
+    return Result(
+        f"fraction of {N_SCORED} generated digits read with confidence >= {CONFIDENCE} "
+        "(all ten digits)",
+        fraction if all_ten else 0.0, TARGET,
+        extra={"confident_fraction": fraction, "digit_histogram": histogram.tolist(),
+               "all_ten_digits": all_ten},
+    )
+
+
+def evaluate(model, settings, run):
+    path = run.path("classifier.baeum")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: the run folder holds no scoring classifier")
+    return report(model, load_model(str(path)), settings, run)
