@@ -319,3 +319,10 @@ def test_get_layer():
     assert model.get_layer(index=-1) is model.layers[1]
     with pytest.raises(ValueError, match="no layer named 'nope'"):
         model.get_layer("nope")
+
+
+def test_keras_names_are_exported_from_baeum():
+    assert baeum.Model is Model and baeum.Sequential is Sequential and baeum.Input is Input
+    for name in ("layers", "models", "losses", "metrics", "callbacks", "initializers",
+                 "regularizers", "activations", "optimizers"):
+        assert getattr(baeum, name).__name__ == f"baeum.{name}"

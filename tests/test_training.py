@@ -480,3 +480,27 @@ def test_a_diverging_loss_warns():
     model.compile(optimizer=optimizers.SGD(learning_rate=1e3), loss="mse")
     with np.errstate(all="ignore"), pytest.warns(RuntimeWarning, match="not finite"):
         model.fit(X, (X[:, :1] * 1e3), epochs=30, verbose=0)
+
+
+def test_frozen_layers_are_not_trained_and_a_fully_frozen_model_says_so():
+    model = _mlp()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.layers[0].trainable = False                  # read live, no recompile needed
+    before = model.get_weights()
+    model.fit(X, Y, epochs=1, verbose=0)
+    after = model.get_weights()
+    np.testing.assert_array_equal(before[0], after[0])
+    assert not np.array_equal(before[2], after[2])
+    model.trainable = False
+    with pytest.raises(ValueError, match="has no trainable weights"):
+        model.train_on_batch(X[:8], Y[:8])
+    model.trainable = True                             # e.g. a GAN's discriminator, unfrozen
+    model.train_on_batch(X[:8], Y[:8])
+    assert not np.array_equal(after[0], model.get_weights()[0])
+
+
+def test_predict_on_batch_with_several_inputs():
+    a, b = Input(shape=(2,)), Input(shape=(2,))
+    model = Model([a, b], Dense(1)(a))
+    out = model.predict_on_batch([X[:5, :2], X[:5, 2:]])
+    assert out.shape == (5, 1)

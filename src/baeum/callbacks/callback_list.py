@@ -15,8 +15,16 @@ _BATCH_HOOKS = (
 )
 
 
+_overridden = {}   # callback class -> the batch hooks it overrides
+
+
 def _overrides(callback, hook):
-    return getattr(type(callback), hook) is not getattr(Callback, hook)
+    cls = type(callback)
+    hooks = _overridden.get(cls)
+    if hooks is None:
+        hooks = _overridden[cls] = frozenset(
+            h for h in _BATCH_HOOKS if getattr(cls, h) is not getattr(Callback, h))
+    return hook in hooks
 
 
 class CallbackList:

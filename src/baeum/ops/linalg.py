@@ -62,6 +62,8 @@ class Linear(Function):
                 f"linear: inputs with last dimension {x.shape[-1]} (shape {x.shape}) do not "
                 f"fit a weight of shape {w.shape}, which expects {w.shape[0]}"
             )
+        if x.dtype.kind != "f":  # integer inputs compute in the weight's dtype (as in Keras),
+            x = x.astype(w.dtype)  # not NumPy's int64 @ float32 -> float64
         self.x, self.w = x, w
         y = x @ w
         if b is not None:

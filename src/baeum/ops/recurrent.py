@@ -219,7 +219,7 @@ class GRU(Function):
         else:
             # r multiplies h before the candidate's matmul, so that matmul is separate.
             rk_zr_half = recurrent_kernel[:, : 2 * U] * half_zr[0]
-            rk_h = recurrent_kernel[:, 2 * U :].astype(dtype)  # a contiguous copy for dot(out=)
+            rk_h = recurrent_kernel[:, 2 * U :]
             r_h = np.empty((T, N, U), dtype)
             for t in range(T):
                 a = np.add(hs[t].dot(rk_zr_half), xw_zr[t], out=zr[t])
@@ -227,9 +227,7 @@ class GRU(Function):
                 a *= half_zr
                 a += half_zr
                 np.multiply(r[t], hs[t], out=r_h[t])
-                c = hh[t]
-                r_h[t].dot(rk_h, out=c)
-                c += xw_h[t]
+                c = np.add(r_h[t].dot(rk_h), xw_h[t], out=hh[t])
                 np.tanh(c, out=c)
                 h = hs[t + 1]
                 np.subtract(hs[t], c, out=h)

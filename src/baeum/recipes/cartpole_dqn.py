@@ -174,9 +174,9 @@ def train(settings, run):
     batch_size = settings.pick("batch_size", 64)
     lr = settings.pick("lr", 1e-3)
     warmup = batch_size if settings.smoke else WARMUP_STEPS
-    run.write_config(model=f"MLP 4-{HIDDEN_UNITS}-{HIDDEN_UNITS}-2 (ReLU)", env=ENV_ID, max_episodes=max_episodes,
-                     batch_size=batch_size, lr=lr, gamma=GAMMA, replay_capacity=REPLAY_CAPACITY,
-                     warmup_steps=warmup, target_sync=TARGET_SYNC,
+    run.write_config(model=f"MLP 4-{HIDDEN_UNITS}-{HIDDEN_UNITS}-2 (ReLU)", env=ENV_ID,
+                     max_episodes=max_episodes, batch_size=batch_size, lr=lr, gamma=GAMMA,
+                     replay_capacity=REPLAY_CAPACITY, warmup_steps=warmup, target_sync=TARGET_SYNC,
                      epsilon=[EPSILON_START, EPSILON_END, EPSILON_DECAY_STEPS],
                      eval_every=EVAL_EVERY, val_episodes=VAL_EPISODES, loss="huber")
 

@@ -61,7 +61,7 @@ def linear_baseline(x_train, y_train, x_test):
 
 def train(settings, run):
     (x_train, y_train), test_set = load(settings)
-    epochs = 2 if settings.smoke else settings.pick("epochs", 200)
+    epochs = 2 if settings.smoke else settings.pick("epochs", 100)
     batch_size = settings.pick("batch_size", 32)
     lr = settings.pick("lr", 1e-3)
     run.write_config(model="pue-regression", epochs=epochs, batch_size=batch_size, lr=lr)

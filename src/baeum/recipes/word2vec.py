@@ -196,7 +196,8 @@ def pca_figure(embeddings, words, path, title):
 
 def novel_sentences(settings, max_vocab):
     """Pride and Prejudice as sentences of word ids (words seen < 5 times dropped)."""
-    raw = text.load_corpus(path=_text_dir(settings))
+    folder = None if settings.data_dir is None else f"{settings.data_dir}/text"
+    raw = text.load_corpus(path=folder)
     raw = raw[raw.find("It is a truth"):]  # skip the title pages and the preface
     if settings.smoke:
         raw = raw[:20_000]
@@ -205,14 +206,6 @@ def novel_sentences(settings, max_vocab):
     vocab = text.Vocabulary([w for s in sentences for w in s], min_count=5,
                             max_size=max_vocab, unk_token=None)
     return [np.array(vocab.encode(s), dtype=np.int64) for s in sentences], vocab
-
-
-def _text_dir(settings):
-    if settings.data_dir is None:
-        return None
-    from pathlib import Path
-
-    return Path(settings.data_dir) / "text"
 
 
 def train(settings, run):

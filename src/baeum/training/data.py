@@ -16,13 +16,19 @@ from baeum import backend, random
 from baeum.autograd.tensor import Tensor
 
 
+def _holds_arrays(value):
+    """A list of arrays is several inputs; a list of numbers or of lists is one array
+    (so `fit([[0, 0], [0, 1]], [0, 1])` works like `fit(np.array(...), ...)`)."""
+    return any(isinstance(v, (np.ndarray, Tensor, dict)) for v in value)
+
+
 class Structure:
     """How a flat list of arrays maps back to what the user gave: one, a list, a dict."""
 
     def __init__(self, value):
         if isinstance(value, dict):
             self.kind, self.keys = "dict", list(value)
-        elif isinstance(value, (list, tuple)):
+        elif isinstance(value, (list, tuple)) and _holds_arrays(value):
             self.kind, self.keys = "list", None
         else:
             self.kind, self.keys = "single", None
@@ -55,17 +61,20 @@ def _as_array(value, what, float_dtype):
     return arr
 
 
-def _check_finite(arr, what):
-    # One float64 sum is a fast test (any NaN/inf makes it non-finite); count only then.
-    if arr.dtype.kind == "f" and not np.isfinite(np.sum(arr, dtype=np.float64)):
-        bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
-        if bad:
-            n_nan = int(np.count_nonzero(np.isnan(arr)))
-            raise ValueError(
-                f"{what} contains {bad} non-finite value(s) ({n_nan} NaN, {bad - n_nan} inf) "
-                f"out of {arr.size}; clean or impute them before training "
-                "(e.g. np.nan_to_num, or drop those rows)"
-            )
+def _is_finite(arr):
+    # One float64 sum is a fast test: any NaN or inf makes it non-finite.
+    return arr.dtype.kind != "f" or bool(np.isfinite(arr.sum(dtype=np.float64)))
+
+
+def _raise_non_finite(arr, what):
+    bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
+    if bad:  # (a float64 sum of huge finite values can overflow: then nothing is wrong)
+        n_nan = int(np.count_nonzero(np.isnan(arr)))
+        raise ValueError(
+            f"{what} contains {bad} non-finite value(s) ({n_nan} NaN, {bad - n_nan} inf) "
+            f"out of {arr.size}; clean or impute them before training "
+            "(e.g. np.nan_to_num, or drop those rows)"
+        )
 
 
 class ArrayData:
@@ -85,17 +94,19 @@ class ArrayData:
         self.sample_weight = None
         if sample_weight is not None:
             self.sample_weight = _as_array(sample_weight, f"{prefix}sample_weight", float_dtype)
-        named = self.named_arrays(prefix)
-        lengths = {name: len(a) for name, a in named}
-        if len(set(lengths.values())) > 1:
-            listed = ", ".join(f"{name} has {n}" for name, n in lengths.items())
+        arrays = self.xs + (self.ys or []) + (
+            [] if self.sample_weight is None else [self.sample_weight])
+        # Names ("x", "y[1]", ...) are only built for an error message.
+        if any(len(a) != len(arrays[0]) for a in arrays):
+            listed = ", ".join(f"{name} has {len(a)}" for name, a in self.named_arrays(prefix))
             raise ValueError(
                 f"data cardinality is ambiguous: {listed} samples; every input, target and "
                 "sample_weight array must have the same length (first axis)"
             )
-        if check_finite:
-            for name, arr in named:
-                _check_finite(arr, name)
+        if check_finite and not all(_is_finite(a) for a in arrays):
+            for name, a in self.named_arrays(prefix):
+                if not _is_finite(a):
+                    _raise_non_finite(a, name)
         self.num_samples = len(self.xs[0]) if self.xs else 0
         if self.num_samples == 0:
             raise ValueError(f"{prefix}x has no samples (its first axis has length 0)")

@@ -271,7 +271,14 @@ class Trainer:
 
     def _weights_to_train(self):
         """The trainable weights, in the same order as `model.trainable_weights`."""
-        return [w for w in self._train_cache_now()[1] if w.requires_grad]
+        weights = [w for w in self._train_cache_now()[1] if w.requires_grad]
+        if not weights:
+            raise ValueError(
+                f"model '{self.name}' has no trainable weights, so there is nothing to train: "
+                "all its layers have trainable=False (set layer.trainable = True before "
+                "training it, e.g. discriminator.trainable = True in a GAN loop)"
+            )
+        return weights
 
     def _regularization_losses(self):
         out = []
@@ -340,7 +347,7 @@ class Trainer:
     def predict_on_batch(self, x):
         """The outputs on this one batch, as arrays."""
         data = ArrayData(x, float_dtype=np.dtype(self.dtype))
-        return self.predict_step(data.x_structure.pack(data.xs))
+        return self.predict_step((data.x_structure.pack(data.xs),))
 
     # --- helpers --------------------------------------------------------------------------
     def _assert_compiled(self, method):
