@@ -13,7 +13,7 @@ from baeum.recipes import figures
 from baeum.recipes.run import Result
 
 N_TRAIN = 55_000
-SMOKE_TRAIN, SMOKE_VAL, SMOKE_TEST = 500, 100, 200
+SMOKE_TRAIN, SMOKE_VAL, SMOKE_TEST = 300, 100, 100  # --smoke: 3 steps of 100, for tests
 
 
 def load(settings, flat=False, n_train=N_TRAIN):
@@ -50,5 +50,6 @@ def test_report(model, x_test, y_test, run, target):
     accuracy = float(np.mean(pred == y_test))
     figures.confusion_matrix(y_test, pred, run.path("confusion_matrix.png"),
                              title=f"{run.recipe}: test accuracy {accuracy:.4f}")
-    figures.misclassified(x_test.reshape(-1, 28, 28), y_test, pred, run.path("misclassified.png"))
+    figures.misclassified(x_test.reshape(-1, 28, 28), y_test, pred, run.path("misclassified.png"),
+                          limit=10 if run.settings.smoke else 30)  # a 30-image grid takes ~1 s
     return Result("test accuracy", accuracy, target)

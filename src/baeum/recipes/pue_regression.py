@@ -3,10 +3,12 @@
 In the spirit of Google's data-centre model (Gao, 2014): the simulator
 `baeum.datasets.synthetic.datacenter_pue` gives 5,000 operating states (IT load,
 weather, chillers, pumps, fans, setpoints) and their power usage effectiveness (PUE =
-total power / IT power). Inputs are standardized with the training set's mean and
-standard deviation; 4 hidden layers of 50 ReLU units and a linear output; mean squared
-error, Adam (learning rate 1e-3), batches of 32. 4,000 states train (the last 10 % of
-them validate), 1,000 test.
+total power / IT power). Inputs and the PUE are standardized with the training set's
+mean and standard deviation (the network predicts (PUE - mean) / std, which `predict_pue`
+turns back into PUE; without it, learning the small variations around PUE ~ 1.3 takes
+several times longer). 4 hidden layers of 50 ReLU units and a linear output; mean squared
+error, Adam (learning rate 1e-3), batches of 32, 60 epochs. 4,000 states train (the last
+10 % of them validate; the curves are in standardized units), 1,000 test.
 
 The baseline is linear regression fitted by least squares with NumPy on the same
 standardized inputs: PUE depends on the inputs through ratios, cubes and a sigmoid,
@@ -38,13 +40,23 @@ def build_model(lr, n_features=19, hidden=(50, 50, 50, 50)):
 
 
 def load(settings):
-    """Standardized inputs: (x_train, y_train), (x_test, y_test); y is PUE, shape (N, 1)."""
+    """-> (x_train, y_train), (x_test, y_test), pue_scale.
+
+    x is standardized (N, 19); y is the PUE itself, (N, 1); pue_scale = (mean, std) of the
+    training PUE, to standardize the targets the network learns and to undo it.
+    """
     x, y = synthetic.datacenter_pue(n_samples=500 if settings.smoke else 5000,
                                     seed=settings.seed)
     x_train, x_test, y_train, y_test = train_test_split(x, y[:, None], test_size=0.2,
                                                         seed=settings.seed)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-    return ((x_train - mean) / std, y_train), ((x_test - mean) / std, y_test)
+    pue_scale = (y_train.mean(), y_train.std())
+    return ((x_train - mean) / std, y_train), ((x_test - mean) / std, y_test), pue_scale
+
+
+def predict_pue(model, x, pue_scale):
+    mean, std = pue_scale
+    return model.predict(x, verbose=0) * std + mean
 
 
 def mape(y_true, y_pred):
@@ -60,24 +72,24 @@ def linear_baseline(x_train, y_train, x_test):
 
 
 def train(settings, run):
-    (x_train, y_train), test_set = load(settings)
-    epochs = 2 if settings.smoke else settings.pick("epochs", 100)
+    (x_train, y_train), test_set, (pue_mean, pue_std) = load(settings)
+    epochs = 2 if settings.smoke else settings.pick("epochs", 60)
     batch_size = settings.pick("batch_size", 32)
     lr = settings.pick("lr", 1e-3)
     run.write_config(model="pue-regression", epochs=epochs, batch_size=batch_size, lr=lr)
     model = build_model(lr, n_features=x_train.shape[1])
     if settings.verbose:
         model.summary()
-    history = model.fit(x_train, y_train, batch_size=batch_size, epochs=epochs,
-                        validation_split=0.1, verbose=settings.verbose)
+    history = model.fit(x_train, (y_train - pue_mean) / pue_std, batch_size=batch_size,
+                        epochs=epochs, validation_split=0.1, verbose=settings.verbose)
     run.write_history(history.history)
     run.save_model(model)
-    return evaluate(model, settings, run, ((x_train, y_train), test_set))
+    return evaluate(model, settings, run)
 
 
-def evaluate(model, settings, run, data=None):
-    (x_train, y_train), (x_test, y_test) = data if data is not None else load(settings)
-    dnn = model.predict(x_test, verbose=0)
+def evaluate(model, settings, run):
+    (x_train, y_train), (x_test, y_test), pue_scale = load(settings)
+    dnn = predict_pue(model, x_test, pue_scale)
     linear = linear_baseline(x_train, y_train, x_test)
     dnn_mape, linear_mape = mape(y_test, dnn), mape(y_test, linear)
     if settings.verbose:
