@@ -22,7 +22,9 @@ except ImportError:  # pragma: no cover - exercised only on machines without tor
     if os.environ.get("CI") == "true":
         raise
 
-requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (pip install torch)")
+requires_torch = pytest.mark.skipif(
+    torch is None, reason="PyTorch not installed (pip install torch)"
+)
 
 
 def compare(baeum_fn, torch_fn, inputs, *, grad=None, rtol=1e-6, atol=1e-9, seed=0):

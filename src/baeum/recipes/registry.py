@@ -22,7 +22,8 @@ class Recipe:
 
 RECIPES = {r.name: r for r in [
     Recipe("perceptron-gates", "one perceptron, step activation, perceptron rule",
-           "AND / OR / XOR truth tables", "learns AND and OR exactly; fails XOR", "perceptron_gates"),
+           "AND / OR / XOR truth tables", "learns AND and OR exactly; fails XOR",
+           "perceptron_gates"),
     Recipe("xor-mlp", "2-8-1 MLP, tanh + sigmoid", "XOR truth table", "100% accuracy", "xor_mlp"),
     Recipe("iris-mlp", "4-10-20-10-3 MLP, ReLU, softmax", "iris (scikit-learn)",
            "test accuracy >= 0.93", "iris_mlp"),
