@@ -208,7 +208,7 @@ class Conv2DTranspose(Function):
         x2 = x.reshape(-1, x.shape[3])
         image_shape = (x.shape[0], *out_hw, kernel.shape[2])
         y = conv_input_grad(x2, kernel, geometry, image_shape)
-        y = y + bias if bias is not None else np.ascontiguousarray(y)
+        y = y + bias.astype(y.dtype, copy=False) if bias is not None else np.ascontiguousarray(y)
         self.geo, self.x_shape, self.kernel_shape = geometry, x.shape, kernel.shape
         self.x2 = x2 if self.needs_input_grad[1] else None
         self.w_mat = kernel.reshape(-1, x.shape[3])

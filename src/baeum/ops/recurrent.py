@@ -51,6 +51,8 @@ matmul each over the stacked steps: (U, T*N) @ (T*N, G*U).
 ((2, 3, 2), (2, 2), (2, 2), dtype('float32'))
 """
 
+import functools
+
 import numpy as np
 
 from baeum.autograd.function import Function
@@ -149,7 +151,8 @@ class LSTM(Function):
         np.multiply(i, 1 - g * g, out=difg_per_dc[:, :, 2])
 
         d_pre = np.empty_like(gates)  # gradient of a = x K + h R + b, per step
-        d_ifg, d_o = d_pre[..., : 3 * U].reshape(T, N, 3, U), d_pre[..., 3 * U :]
+        d_pre4 = d_pre.reshape(T, N, 4, U)
+        d_ifg, d_o = d_pre4[:, :, :3], d_pre4[:, :, 3]
         g_out = g_out.transpose(1, 0, 2)
         rk_t = self.recurrent_kernel.T
         dh_next, dc_next = g_h, g_c
@@ -339,7 +342,9 @@ def _check(op, n_gates, x, kernel, recurrent_kernel, *states):
                 f"{op}: initial state {name} must have shape (batch, units) = ({N}, {U}), "
                 f"got {np.shape(s)}"
             )
-    dtype = np.result_type(x.dtype, kernel.dtype, recurrent_kernel.dtype)
+    dtype = x.dtype
+    if not dtype == kernel.dtype == recurrent_kernel.dtype:
+        dtype = np.result_type(x.dtype, kernel.dtype, recurrent_kernel.dtype)
     if dtype.kind != "f":
         raise TypeError(f"{op}: expects floating-point inputs and weights, got dtype {dtype}")
     return N, T, D, U, dtype
@@ -372,11 +377,15 @@ def _states(T, N, U, s0, dtype):
     return s
 
 
+@functools.lru_cache(maxsize=64)
 def _per_gate(N, U, per_gate, dtype):
-    """(N, G*U) array holding per_gate[k] in gate k's columns. Full-shape on purpose: a
-    same-shape in-place ufunc is cheaper than one that broadcasts a row."""
+    """Read-only (N, G*U) array holding per_gate[k] in gate k's columns (cached: the same
+    few shapes recur every batch). Full-shape on purpose: a same-shape in-place ufunc is
+    cheaper than one that broadcasts a row."""
     row = np.repeat(np.asarray(per_gate, dtype), U)
-    return np.broadcast_to(row, (N, row.size)).copy()
+    out = np.broadcast_to(row, (N, row.size)).copy()
+    out.flags.writeable = False
+    return out
 
 
 def _split_gates(a, n_gates):

@@ -6,7 +6,8 @@ species. Adam (learning rate 3e-3), batches of 16, 60 epochs; 120 flowers train 
 them validate, for the curves), 30 test (a stratified split, fixed seed).
 
 What the course reports: >= 0.93 test accuracy (at most 2 of the 30 test flowers wrong).
-What this recipe reached with the defaults (seed 0): TODO.
+What this recipe reached with the defaults (seed 0): 1.000 (30 of 30) in about 3 s of
+CPU; seeds 1, 2, 4 (each its own split) give 0.967-1.0, seed 3's split 0.833.
 """
 
 import numpy as np

@@ -19,9 +19,9 @@ BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
 loss_G is the "non-saturating" generator loss: G maximises log D(G(z)) instead of
 minimising log(1 - D(G(z))), whose gradient vanishes while D easily spots the fakes.
 
-How good are the digits? A separate MNIST CNN classifier (trained first, in this recipe,
-to >= 98% test accuracy) reads 1,000 generated digits. Headline: the fraction it
-classifies with confidence >= 0.9 (target 0.8), provided all ten digits appear among
+How good are the digits? A separate small MNIST CNN (trained first, in this recipe: 4
+quick epochs, >= 98% test accuracy) reads 1,000 generated digits. Headline: the fraction
+it classifies with confidence >= 0.9 (target 0.8), provided all ten digits appear among
 the confident ones (a generator that draws only some digits has "mode collapse": the
 headline is then 0). The digit histogram is reported beside it.
 
@@ -159,15 +159,13 @@ def generate(generator, noise, batch_size=250):
 
 
 def build_classifier():
-    """A small MNIST CNN: images (batch, 28, 28, 1) in [0, 1] -> 10 class probabilities."""
+    """A small, quick MNIST CNN: images (batch, 28, 28, 1) in [0, 1] -> 10 probabilities."""
     model = Sequential([
         layers.Input(shape=(28, 28, 1)),
-        layers.Conv2D(32, 3, activation="relu"),      # 26x26
-        layers.MaxPooling2D(2),                       # 13x13
-        layers.Conv2D(64, 3, activation="relu"),      # 11x11
-        layers.MaxPooling2D(2),                       # 5x5
+        layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),   # 14x14
+        layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),   # 7x7
         layers.Flatten(),
-        layers.Dropout(0.25),
+        layers.Dense(64, activation="relu"),
         layers.Dense(10, activation="softmax"),
     ], name="classifier")
     model.compile(optimizer=optimizers.Adam(learning_rate=1e-3),
@@ -176,13 +174,15 @@ def build_classifier():
 
 
 def train_classifier(train_set, test_set, settings):
-    """-> (classifier, its test accuracy)."""
+    """-> (classifier, its test accuracy, the fraction of real test digits it reads with
+    confidence >= CONFIDENCE: what the generated digits are compared with)."""
     classifier = build_classifier()
-    epochs = 1 if settings.smoke else 3
+    epochs = 1 if settings.smoke else 4
     classifier.fit(*train_set, batch_size=128, epochs=epochs, verbose=settings.verbose)
     x_test, y_test = test_set
-    pred = classifier.predict(x_test, batch_size=500).argmax(axis=1)
-    return classifier, float(np.mean(pred == y_test))
+    probabilities = classifier.predict(x_test, batch_size=500)
+    accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
+    return classifier, accuracy, float(np.mean(probabilities.max(axis=1) >= CONFIDENCE))
 
 
 def score(generator, classifier, settings):
@@ -216,10 +216,15 @@ def train(settings, run):
 
     if settings.verbose:
         print("training the scoring classifier")
-    classifier, classifier_accuracy = train_classifier((x_train, y_train), test_set, settings)
+    classifier, classifier_accuracy, real_confident = train_classifier(
+        (x_train, y_train), test_set, settings)
     classifier.save(str(run.path("classifier.baeum")))
     if settings.verbose:
-        print(f"classifier test accuracy: {classifier_accuracy:.4f}")
+        print(f"classifier test accuracy: {classifier_accuracy:.4f}; it reads "
+              f"{real_confident:.1%} of the real test digits with confidence >= {CONFIDENCE}")
+    if not settings.smoke and classifier_accuracy < CLASSIFIER_MIN_ACCURACY:
+        print(f"warning: the classifier's test accuracy {classifier_accuracy:.4f} is below "
+              f"{CLASSIFIER_MIN_ACCURACY}: its readings of generated digits are less telling")
 
     rng = baeum.random.get_generator()  # seeded by the CLI from settings.seed
     real_images = x_train * np.float32(2) - np.float32(1)  # [0, 1] -> [-1, 1], like tanh
@@ -256,7 +261,8 @@ def train(settings, run):
     run.save_model(generator)
     interpolation(generator, settings.seed, run.path("interpolation.png"))
     result = report(generator, classifier, settings, run)
-    result.extra["classifier_test_accuracy"] = classifier_accuracy
+    result.extra.update(classifier_test_accuracy=classifier_accuracy,
+                        real_test_confident_fraction=real_confident)
     return result
 
 

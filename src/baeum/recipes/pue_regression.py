@@ -15,7 +15,9 @@ standardized inputs: PUE depends on the inputs through ratios, cubes and a sigmo
 which a line cannot follow.
 
 What the course reports: mean absolute percentage error (MAPE) <= 1 %, better than
-linear regression. What this recipe reached with the defaults (seed 0): TODO.
+linear regression. What this recipe reached with the defaults (seed 0): test MAPE
+0.668 %, against 1.960 % for linear regression, in about 40 s. (Without standardizing the
+PUE, 100 epochs only reach 1.18 %.)
 """
 
 import numpy as np
@@ -94,8 +96,8 @@ def evaluate(model, settings, run):
     dnn_mape, linear_mape = mape(y_test, dnn), mape(y_test, linear)
     if settings.verbose:
         print(f"test MAPE: DNN {dnn_mape:.3f} %, linear regression {linear_mape:.3f} %")
-    plot_predictions(y_test, {f"DNN (MAPE {dnn_mape:.2f} %)": dnn,
-                              f"linear regression (MAPE {linear_mape:.2f} %)": linear},
+    plot_predictions(y_test, {f"linear regression (MAPE {linear_mape:.2f} %)": linear,
+                              f"DNN (MAPE {dnn_mape:.2f} %)": dnn},
                      run.path("predicted_vs_true.png"))
     return Result("test MAPE (%)", dnn_mape, TARGET, higher_is_better=False,
                   extra={"linear_regression_mape": linear_mape,
@@ -103,10 +105,10 @@ def evaluate(model, settings, run):
 
 
 def plot_predictions(y_true, predictions, path):
-    """Predicted vs true PUE for each model, with the diagonal y = x (perfect)."""
+    """Predicted vs true PUE for each model (drawn in order, the last on top), and y = x."""
     plt = figures._plt()
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    for (label, y_pred), color in zip(predictions.items(), ("tab:blue", "tab:orange")):
+    for (label, y_pred), color in zip(predictions.items(), ("tab:orange", "tab:blue")):
         ax.scatter(y_true[:, 0], y_pred[:, 0], s=6, alpha=0.5, c=color, label=label)
     lo, hi = float(y_true.min()), float(y_true.max())
     ax.plot([lo, hi], [lo, hi], "k--", linewidth=1, label="perfect (predicted = true)")
