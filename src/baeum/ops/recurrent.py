@@ -291,10 +291,11 @@ class GRU(Function):
         """d_pre: gradient of x K + b_in; d_rec (reset_after only): of h R + b_rec."""
         need_x, need_k, need_rk, need_b, need_h0 = self.needs_input_grad
         T, N, U3 = d_pre.shape
+        U = U3 // 3
         d_pre2 = d_pre.reshape(T * N, U3)
         gx = _input_grad(d_pre2, self.kernel, self.x_shape) if need_x else None
         gk = self.x_tm.T @ d_pre2 if need_k else None
-        h_prev = self.hs[:-1].reshape(T * N, U3 // 3)
+        h_prev = self.hs[:-1].reshape(T * N, U)
         grk = gb = None
         if d_rec is not None:
             d_rec2 = d_rec.reshape(T * N, U3)
@@ -303,11 +304,11 @@ class GRU(Function):
             if need_b:
                 gb = np.stack([d_pre2.sum(axis=0), d_rec2.sum(axis=0)])
         else:
-            if need_rk:
-                grk = np.empty_like(self.recurrent_kernel)
-                np.matmul(h_prev.T, d_pre2[:, : 2 * U3 // 3], out=grk[:, : 2 * U3 // 3])
-                r_h = self.r_h.reshape(T * N, U3 // 3)
-                np.matmul(r_h.T, d_pre2[:, 2 * U3 // 3 :], out=grk[:, 2 * U3 // 3 :])
+            if need_rk:  # R_zr met h, R_h met r * h
+                r_h = self.r_h.reshape(T * N, U)
+                grk = np.concatenate(
+                    [h_prev.T @ d_pre2[:, : 2 * U], r_h.T @ d_pre2[:, 2 * U :]], axis=1
+                )
             if need_b:
                 gb = d_pre2.sum(axis=0)
         return gx, gk, grk, gb, dh0 if need_h0 else None
