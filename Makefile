@@ -20,8 +20,10 @@ $(STAMP): $(PY) pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/baeum train digits-cnn
 
+# Two test workers on two cores: one BLAS thread each, or OpenBLAS threads fight for the
+# cores and small matrix products get 100x slower.
 test: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -q -m slow
