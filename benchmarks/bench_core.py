@@ -59,8 +59,12 @@ def torch_mlp(torch, x, y, lr=0.1):
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
                           nn.Linear(256, 10))
     opt = torch.optim.SGD(model.parameters(), lr=lr)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    loss_fn = nn.CrossEntropyLoss()
+    return torch_train_step(torch, model, opt, torch.from_numpy(x), torch.from_numpy(y))
+
+
+def torch_train_step(torch, model, opt, xt, yt):
+    """torch's training step for `model` (cross-entropy on its logits), as a closure."""
+    loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
         opt.zero_grad()
@@ -96,25 +100,19 @@ def baeum_cnn(x, y):
     return step
 
 
-def torch_cnn(torch, x, y):
+def torch_cnn_model(torch):
     nn = torch.nn
-    model = nn.Sequential(
+    return nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def torch_cnn(torch, x, y):
+    model = torch_cnn_model(torch)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-    yt = torch.from_numpy(y)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
+    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NHWC -> NCHW
+    return torch_train_step(torch, model, opt, xt, torch.from_numpy(y))
 
 
 def main():

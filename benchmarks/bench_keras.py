@@ -19,7 +19,14 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_core import baeum_cnn, baeum_mlp, torch_cnn, torch_mlp  # noqa: E402
+from bench_core import (  # noqa: E402
+    baeum_cnn,
+    baeum_mlp,
+    torch_cnn,
+    torch_cnn_model,
+    torch_mlp,
+    torch_train_step,
+)
 from common import interleaved, report  # noqa: E402
 
 import baeum  # noqa: E402
@@ -48,14 +55,6 @@ def keras_cnn():
     model.compile(optimizers.Adam(learning_rate=1e-3),
                   baeum.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
-
-
-def torch_cnn_model(torch):
-    nn = torch.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
 
 
 def hihello(torch):
@@ -104,14 +103,7 @@ def iris(torch):
     net = nn.Sequential(nn.Linear(4, 10), nn.ReLU(), nn.Linear(10, 20), nn.ReLU(),
                         nn.Linear(20, 10), nn.ReLU(), nn.Linear(10, 3))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def torch_step():
-        opt.zero_grad()
-        loss_fn(net(xt), yt).backward()
-        opt.step()
-
+    torch_step = torch_train_step(torch, net, opt, torch.from_numpy(x), torch.from_numpy(y))
     return keras_step(model, x, y), torch_step
 
 

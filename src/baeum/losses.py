@@ -242,18 +242,12 @@ class MeanSquaredError(LossFunctionWrapper):
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
         super().__init__(mean_squared_error, reduction=reduction, name=name)
 
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
-
 
 class MeanAbsoluteError(LossFunctionWrapper):
     """mean(|y_true - y_pred|) over the last axis, then over the batch."""
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
         super().__init__(mean_absolute_error, reduction=reduction, name=name)
-
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
 
 
 class Huber(LossFunctionWrapper):
@@ -268,9 +262,6 @@ class KLDivergence(LossFunctionWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="kl_divergence"):
         super().__init__(kl_divergence, reduction=reduction, name=name)
-
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
 
 
 class _ProbabilisticLoss(Loss):

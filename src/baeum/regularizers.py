@@ -76,4 +76,7 @@ def get(identifier):
 
 
 def serialize(reg):
+    """`{"class_name": ..., "config": ...}` for a regularizer; None stays None."""
+    if reg is None:
+        return None
     return {"class_name": type(reg).__name__, "config": reg.get_config()}

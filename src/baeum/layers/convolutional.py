@@ -6,6 +6,8 @@ from baeum import activations, initializers, regularizers
 from baeum import functional as F
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.ops.conv import _transpose_out_size
+from baeum.ops.conv import int_pair as _pair
 
 
 class Conv2D(Layer):
@@ -97,9 +99,9 @@ class Conv2D(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": _maybe(regularizers.serialize, self.kernel_regularizer),
-            "bias_regularizer": _maybe(regularizers.serialize, self.bias_regularizer),
-            "activity_regularizer": _maybe(regularizers.serialize, self.activity_regularizer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
         }
 
 
@@ -175,27 +177,7 @@ def _conv_out(size, kernel, stride, dilation, padding):
 def _transpose_out(size, kernel, stride, dilation, padding, output_padding):
     if size is None:
         return None
-    k = (kernel - 1) * dilation + 1
-    if output_padding is None:
-        return size * stride if padding == "same" else (size - 1) * stride + max(k, stride)
-    if padding == "same":
-        return (size - 1) * stride + k % 2 + output_padding
-    return (size - 1) * stride + k + output_padding
-
-
-def _pair(kind, name, value, minimum=1):
-    """An int or a pair of ints (>= minimum) as a tuple of two ints."""
-    pair = (value, value) if isinstance(value, (int, np.integer)) else value
-    try:
-        a, b = pair
-        ok = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (a, b))
-        ok = ok and not isinstance(value, bool) and min(a, b) >= minimum
-    except (TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise ValueError(f"{kind} {name} must be an int >= {minimum} or a pair of them, "
-                         f"got {value!r}")
-    return (int(a), int(b))
+    return _transpose_out_size(size, kernel, stride, padding, output_padding, dilation)
 
 
 def _padding(kind, padding):
@@ -213,6 +195,3 @@ def _data_format(kind, data_format):
         )
     return "channels_last"
 
-
-def _maybe(fn, value):
-    return None if value is None else fn(value)

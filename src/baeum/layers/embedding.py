@@ -80,12 +80,8 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": _maybe(regularizers.serialize,
-                                             self.embeddings_regularizer),
-            "activity_regularizer": _maybe(regularizers.serialize, self.activity_regularizer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "mask_zero": self.mask_zero,
         }
 
-
-def _maybe(fn, value):
-    return None if value is None else fn(value)

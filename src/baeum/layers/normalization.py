@@ -96,10 +96,7 @@ class BatchNormalization(Layer):
             "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "beta_regularizer": _maybe(regularizers.serialize, self.beta_regularizer),
-            "gamma_regularizer": _maybe(regularizers.serialize, self.gamma_regularizer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
 
-
-def _maybe(fn, value):
-    return None if value is None else fn(value)

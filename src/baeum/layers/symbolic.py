@@ -103,8 +103,13 @@ def _is_shape(s):
     return isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s)
 
 
+def _is_leaf(v):
+    return not isinstance(v, (list, tuple, dict))
+
+
 def _map(x, fn, leaf=None):
-    leaf = leaf or (lambda v: not isinstance(v, (list, tuple, dict)))
+    """`fn` applied to every leaf of nested lists/tuples/dicts (tuples come back as lists)."""
+    leaf = leaf or _is_leaf
     if leaf(x):
         return fn(x)
     if isinstance(x, dict):
@@ -113,7 +118,8 @@ def _map(x, fn, leaf=None):
 
 
 def _flatten(x, leaf=None):
-    leaf = leaf or (lambda v: not isinstance(v, (list, tuple, dict)))
+    """The leaves of nested lists/tuples/dicts, in order, as one list."""
+    leaf = leaf or _is_leaf
     if leaf(x):
         return [x]
     values = x.values() if isinstance(x, dict) else x

@@ -13,7 +13,7 @@ called inside another model.
 """
 
 from baeum.layers.layer import Layer, unique_name
-from baeum.layers.symbolic import KerasTensor
+from baeum.layers.symbolic import KerasTensor, _flatten, _map
 from baeum.models.model import Model
 
 
@@ -192,22 +192,6 @@ def _fill(struct, values):
     if isinstance(struct, dict):
         return {k: _fill(v, values) for k, v in struct.items()}
     return struct
-
-
-def _flatten(struct):
-    if isinstance(struct, (list, tuple)):
-        return [v for item in struct for v in _flatten(item)]
-    if isinstance(struct, dict):
-        return [v for item in struct.values() for v in _flatten(item)]
-    return [struct]
-
-
-def _map(struct, fn):
-    if isinstance(struct, (list, tuple)):
-        return [_map(v, fn) for v in struct]
-    if isinstance(struct, dict):
-        return {k: _map(v, fn) for k, v in struct.items()}
-    return fn(struct)
 
 
 def _unique_names(names):

@@ -170,7 +170,7 @@ def _sequential_from_config(cls, config, custom_objects, where):
 
 
 def _functional_config(model):
-    from baeum.layers.symbolic import KerasTensor
+    from baeum.layers.symbolic import KerasTensor, _map
 
     # Node index = which call of its layer, counted over this model's nodes in order.
     node_index, calls = {}, {}
@@ -231,8 +231,8 @@ def _functional_config(model):
         "name": model.name,
         "trainable": model.trainable,
         "layers": layers,
-        "input_layers": _map_struct(model._inputs_struct, history),
-        "output_layers": _map_struct(model._outputs_struct, history),
+        "input_layers": _map(model._inputs_struct, history),
+        "output_layers": _map(model._outputs_struct, history),
     }
 
 
@@ -341,14 +341,6 @@ def _map_refs(value, fn, where):
     if isinstance(value, dict):
         return {k: _map_refs(v, fn, where) for k, v in value.items()}
     raise ValueError(f"{where}: bad input_layers/output_layers entry {value!r}")
-
-
-def _map_struct(struct, fn):
-    if isinstance(struct, (list, tuple)):
-        return [_map_struct(v, fn) for v in struct]
-    if isinstance(struct, dict):
-        return {k: _map_struct(v, fn) for k, v in struct.items()}
-    return fn(struct)
 
 
 # --- optimizers, losses and metrics -----------------------------------------------------------
