@@ -60,7 +60,7 @@ def greedy_return(seed):
 
 step = 0
 state, _ = env.reset(seed=0)
-for episode in range(1, 601):
+for episode in range(1, 1501):
     if episode > 1:
         state, _ = env.reset()
     total, done = 0.0, False

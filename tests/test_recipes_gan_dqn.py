@@ -11,11 +11,11 @@ import sys
 
 import numpy as np
 import pytest
-from oracle import requires_torch, torch
 
 from baeum import cli, losses, optimizers
 from baeum.models import load_model
 from baeum.recipes.run import Run, Settings
+from oracle import requires_torch, torch
 
 RUN_FILES = {
     "mnist-gan": ("history.csv", "curves.png", "model.baeum", "classifier.baeum",

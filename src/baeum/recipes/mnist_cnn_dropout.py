@@ -6,7 +6,9 @@ max-pool 2 - dropout 0.25 -> dense 256 ReLU - dropout 0.5 -> dense 10 softmax; A
 validated on the last 5,000. Dropout is active only in `fit`; `predict` uses every unit.
 
 What the course reports: about 99.3 % test accuracy (>= 0.991 expected). What this
-recipe reached with the defaults (seed 0): TODO.
+recipe reached with the defaults (seed 0): 0.9933 (validation 0.9910-0.9938 from epoch 3 on,
+training accuracy 0.990: no overfitting, unlike mnist-cnn), about 9 minutes of CPU time
+(46 minutes of wall time on 2 heavily shared cores).
 """
 
 from baeum import layers, optimizers
@@ -48,9 +50,9 @@ def train(settings, run):
                         validation_data=val_set, verbose=settings.verbose)
     run.write_history(history.history)
     run.save_model(model)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)
 
 
 def evaluate(model, settings, run):
     _, _, test_set = mnist_common.load(settings)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)

@@ -44,7 +44,7 @@ def load(settings, flat=False, n_train=N_TRAIN):
             prepare(x_test, y_test))
 
 
-def test_report(model, x_test, y_test, run, target):
+def report_test_set(model, x_test, y_test, run, target):
     """Test accuracy, confusion matrix and misclassified digits -> Result."""
     pred = model.predict(x_test, batch_size=500, verbose=0).argmax(axis=1)
     accuracy = float(np.mean(pred == y_test))

@@ -19,7 +19,7 @@ BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
 loss_G is the "non-saturating" generator loss: G maximises log D(G(z)) instead of
 minimising log(1 - D(G(z))), whose gradient vanishes while D easily spots the fakes.
 
-How good are the digits? A separate small MNIST CNN (trained first, in this recipe: 4
+How good are the digits? A separate small MNIST CNN (trained first, in this recipe: 8
 quick epochs, >= 98% test accuracy) reads 1,000 generated digits. Headline: the fraction
 it classifies with confidence >= 0.9 (target 0.8), provided all ten digits appear among
 the confident ones (a generator that draws only some digits has "mode collapse": the
@@ -177,7 +177,7 @@ def train_classifier(train_set, test_set, settings):
     """-> (classifier, its test accuracy, the fraction of real test digits it reads with
     confidence >= CONFIDENCE: what the generated digits are compared with)."""
     classifier = build_classifier()
-    epochs = 1 if settings.smoke else 4
+    epochs = 1 if settings.smoke else 8
     classifier.fit(*train_set, batch_size=128, epochs=epochs, verbose=settings.verbose)
     x_test, y_test = test_set
     probabilities = classifier.predict(x_test, batch_size=500)

@@ -41,9 +41,9 @@ def train(settings, run):
                         validation_data=val_set, verbose=settings.verbose)
     run.write_history(history.history)
     run.save_model(model)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)
 
 
 def evaluate(model, settings, run):
     _, _, test_set = mnist_common.load(settings, flat=True)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)

@@ -43,9 +43,9 @@ def train(settings, run):
                         validation_data=val_set, verbose=settings.verbose)
     run.write_history(history.history)
     run.save_model(model)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)
 
 
 def evaluate(model, settings, run):
     _, _, test_set = mnist_common.load(settings, flat=True, n_train=N_TRAIN)
-    return mnist_common.test_report(model, *test_set, run, TARGET)
+    return mnist_common.report_test_set(model, *test_set, run, TARGET)

@@ -7,8 +7,8 @@ over 20 epochs.
 
 The yardstick is the last-value baseline (tomorrow = today): it pays the noise twice
 (2 * 0.1^2) plus the sine's own change over one step, about 0.03 in all, while a good
-forecaster averages the noise out and pays only the next value's noise (~0.1^2). Headline: validation MSE
-divided by the baseline's, expected <= 0.5.
+forecaster averages the noise out and pays only the next value's noise (~0.1^2).
+Headline: validation MSE divided by the baseline's, expected <= 0.5.
 """
 
 import numpy as np
