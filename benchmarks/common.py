@@ -6,13 +6,19 @@ import time
 
 def interleaved(cases, steps, repeats):
     """Time each case's `step()` `steps` times per repeat, cases interleaved within a repeat
-    so machine noise hits all of them alike. Returns {name: median seconds per step}."""
+    (in a rotating order) so machine noise hits all of them alike.
+    Returns {name: median seconds per step}."""
     times = {name: [] for name in cases}
     for step in cases.values():  # warm-up: caches, lazy builds, BLAS threads
         for _ in range(3):
             step()
-    for _ in range(repeats):
-        for name, step in cases.items():
+    names = list(cases)
+    for r in range(repeats):
+        # Rotate the order each repeat, and pause between cases: PyTorch's OpenMP threads
+        # keep spinning for a while after it returns and would slow whoever runs next.
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            time.sleep(0.3)
+            step = cases[name]
             t0 = time.perf_counter()
             for _ in range(steps):
                 step()

@@ -86,6 +86,7 @@ class Layer:
         self.dtype = np.dtype(backend.as_dtype(dtype) if dtype else backend.floatx).name
         self.built = False
         self.input_spec = None
+        self._checked_input = None      # (spec, shape) of the last input that passed
         self._trainable = bool(trainable)
         self._own_trainable = []
         self._own_non_trainable = []
@@ -222,8 +223,15 @@ class Layer:
         inputs = _to_tensors(inputs, self.dtype)
         if not self.built:
             self._build_for(inputs)
-        if self.input_spec is not None:
-            check_input(self, inputs)
+        spec = self.input_spec
+        if spec is not None:
+            # The same shape against the same spec passed last time: skip the check.
+            checked = self._checked_input
+            if not (checked is not None and checked[0] is spec and isinstance(inputs, Tensor)
+                    and checked[1] == inputs.shape):
+                check_input(self, inputs)
+                if isinstance(inputs, Tensor):
+                    self._checked_input = (spec, inputs.shape)
         if self._accepts_training():
             out = self.call(inputs, *args, training=training, **kwargs)
         else:

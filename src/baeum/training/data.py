@@ -62,8 +62,9 @@ def _as_array(value, what, float_dtype):
 
 
 def _is_finite(arr):
-    # One float64 sum is a fast test: any NaN or inf makes it non-finite.
-    return arr.dtype.kind != "f" or bool(np.isfinite(arr.sum(dtype=np.float64)))
+    # One sum is a fast test: any NaN or inf makes it non-finite. (An overflowing sum of
+    # finite values is sent to the exact check in _raise_non_finite, which then passes.)
+    return arr.dtype.kind != "f" or bool(np.isfinite(arr.sum()))
 
 
 def _raise_non_finite(arr, what):
