@@ -45,23 +45,31 @@ class MaxPool2D(Function):
         return y
 
     def backward(self, g):
-        y = self.y
+        y, geo = self.y, self.geo
         taken = np.zeros(y.shape, bool)  # windows whose maximum already got the gradient
-        dxp = np.zeros(self.xp.shape, g.dtype)
-        overlapping = any(s < k for s, k in zip(self.geo.strides, self.geo.kernel))
-        for view, d_view in zip(_window_views(self.xp, self.geo), _window_views(dxp, self.geo)):
+        overlapping = any(s < k for s, k in zip(geo.strides, geo.kernel))
+        # Windows that tile the input exactly write every pixel once: no zero fill needed.
+        tiles = not overlapping and geo.pads == ((0, 0), (0, 0)) and all(
+            o * s == n for o, s, n in zip(geo.out, geo.strides, self.xp.shape[1:3]))
+        dxp = (np.empty if tiles else np.zeros)(self.xp.shape, g.dtype)
+        last = geo.kernel[0] * geo.kernel[1] - 1
+        views = zip(_window_views(self.xp, geo), _window_views(dxp, geo))
+        for k, (view, d_view) in enumerate(views):
+            hit = ~taken if k == last else _first_max(view, y, taken, first=k == 0)
             if overlapping:
-                d_view += g * _first_max(view, y, taken)
+                d_view += g * hit
             else:  # each input pixel is in one window at most: write, no temporary
-                np.multiply(g, _first_max(view, y, taken), out=d_view)
-        return (crop_hw(dxp, self.geo.pads, self.x_shape[1:3]),)
+                np.multiply(g, hit, out=d_view)
+        return (crop_hw(dxp, geo.pads, self.x_shape[1:3]),)
 
 
-def _first_max(view, y, taken):
+def _first_max(view, y, taken, first=False):
     """Where `view` (one window position) holds its window's maximum y and no earlier
-    position did; marks those windows in `taken`."""
+    position did; marks those windows in `taken`. (The last position needs no test: it
+    takes every window still untaken, which then holds its maximum there.)"""
     hit = view == y
-    hit &= ~taken
+    if not first:
+        hit &= ~taken
     taken |= hit
     return hit
 
