@@ -44,6 +44,19 @@ def load(settings, flat=False, n_train=N_TRAIN):
             prepare(x_test, y_test))
 
 
+def fit_and_report(model, data, settings, run, target, batch_size, epochs):
+    """What every MNIST classifier recipe does after building its model: fit with the
+    validation split, write history and model to the run folder, report the test set."""
+    train_set, val_set, test_set = data
+    if settings.verbose:
+        model.summary()
+    history = model.fit(*train_set, batch_size=batch_size, epochs=epochs,
+                        validation_data=val_set, verbose=settings.verbose)
+    run.write_history(history.history)
+    run.save_model(model)
+    return report_test_set(model, *test_set, run, target)
+
+
 def report_test_set(model, x_test, y_test, run, target):
     """Test accuracy, confusion matrix and misclassified digits -> Result."""
     pred = model.predict(x_test, batch_size=500, verbose=0).argmax(axis=1)

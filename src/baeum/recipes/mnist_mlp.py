@@ -35,13 +35,8 @@ def train(settings, run):
     lr = settings.pick("lr", 1e-3)
     run.write_config(model="mnist-mlp", epochs=epochs, batch_size=batch_size, lr=lr)
     model = build_model(lr)
-    if settings.verbose:
-        model.summary()
-    history = model.fit(*train_set, batch_size=batch_size, epochs=epochs,
-                        validation_data=val_set, verbose=settings.verbose)
-    run.write_history(history.history)
-    run.save_model(model)
-    return mnist_common.report_test_set(model, *test_set, run, TARGET)
+    return mnist_common.fit_and_report(model, (train_set, val_set, test_set), settings, run,
+                                       TARGET, batch_size, epochs)
 
 
 def evaluate(model, settings, run):
