@@ -45,9 +45,7 @@ def build_model(lr, steps_per_epoch, decay_per_epoch=0.7):
 
 def train(settings, run):
     train_set, val_set, test_set = mnist_common.load(settings)
-    epochs = 1 if settings.smoke else settings.pick("epochs", 10)
-    batch_size = settings.pick("batch_size", 100)
-    lr = settings.pick("lr", 1e-3)
+    epochs, batch_size, lr = settings.budget(epochs=10, batch_size=100, lr=1e-3)
     run.write_config(model="mnist-cnn", epochs=epochs, batch_size=batch_size, lr=lr,
                      lr_decay_per_epoch=0.7)
     model = build_model(lr, steps_per_epoch=math.ceil(len(train_set[0]) / batch_size))

@@ -211,9 +211,7 @@ def score(generator, classifier, settings):
 
 def train(settings, run):
     (x_train, y_train), test_set = load_images(settings)
-    epochs = 1 if settings.smoke else settings.pick("epochs", 6)
-    batch_size = settings.pick("batch_size", 64)
-    lr = settings.pick("lr", 2e-4)
+    epochs, batch_size, lr = settings.budget(epochs=6, batch_size=64, lr=2e-4)
     run.write_config(model="DCGAN (generator + discriminator CNNs)", noise_dim=NOISE_DIM,
                      epochs=epochs, batch_size=batch_size, lr=lr, beta_1=0.5,
                      confidence=CONFIDENCE, n_scored=N_SCORED)

@@ -30,9 +30,7 @@ def build_model(lr):
 
 def train(settings, run):
     train_set, val_set, test_set = mnist_common.load(settings, flat=True)
-    epochs = 1 if settings.smoke else settings.pick("epochs", 10)
-    batch_size = settings.pick("batch_size", 100)
-    lr = settings.pick("lr", 1e-3)
+    epochs, batch_size, lr = settings.budget(epochs=10, batch_size=100, lr=1e-3)
     run.write_config(model="mnist-mlp", epochs=epochs, batch_size=batch_size, lr=lr)
     model = build_model(lr)
     return mnist_common.fit_and_report(model, (train_set, val_set, test_set), settings, run,

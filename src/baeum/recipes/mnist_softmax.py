@@ -31,9 +31,7 @@ def build_model(lr):
 
 def train(settings, run):
     train_set, val_set, test_set = mnist_common.load(settings, flat=True, n_train=N_TRAIN)
-    epochs = 1 if settings.smoke else settings.pick("epochs", 2)
-    batch_size = settings.pick("batch_size", 100)
-    lr = settings.pick("lr", 0.5)
+    epochs, batch_size, lr = settings.budget(epochs=2, batch_size=100, lr=0.5)
     run.write_config(model="mnist-softmax", epochs=epochs, batch_size=batch_size, lr=lr,
                      steps=epochs * int(np.ceil(len(train_set[0]) / batch_size)))
     model = build_model(lr)

@@ -30,6 +30,12 @@ class Settings:
         value = getattr(self, name)
         return default if value is None else value
 
+    def budget(self, epochs, batch_size, lr):
+        """(epochs, batch_size, lr): the recipe's defaults unless given on the command line;
+        a smoke run trains one epoch."""
+        return (1 if self.smoke else self.pick("epochs", epochs),
+                self.pick("batch_size", batch_size), self.pick("lr", lr))
+
 
 @dataclass
 class Result:
