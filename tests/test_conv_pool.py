@@ -424,6 +424,38 @@ def test_no_grad_builds_no_graph(rng):
     assert not y.requires_grad
 
 
+@pytest.mark.parametrize("channels", [1, 3])
+def test_conv2d_inference_in_chunks_equals_the_whole_batch_matmul(rng, channels):
+    # 7 images of 28x28 are 5488 column rows: without a kernel gradient to compute, conv2d
+    # multiplies them in chunks of whole images (5 + 2), never building the whole matrix.
+    x = rng.standard_normal((7, 28, 28, channels))
+    k = baeum.tensor(rng.standard_normal((3, 3, channels, 4)), requires_grad=True)
+    b = baeum.tensor(rng.standard_normal(4), requires_grad=True)
+    with baeum.no_grad():
+        chunked = F.conv2d(x, k, b, padding="same").numpy()
+    whole = F.conv2d(x, k, b, padding="same").numpy()  # keeps cols for the kernel gradient
+    np.testing.assert_allclose(chunked, whole, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(chunked, conv_by_taps(x, k.numpy(), b.numpy()), rtol=1e-10)
+
+
+def conv_by_taps(x, k, b):
+    """A direct 3x3 "same" convolution by loops over the kernel taps, for reference."""
+    xp = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    h, w = x.shape[1:3]
+    return sum(xp[:, i:i + h, j:j + w] @ k[i, j] for i in range(3) for j in range(3)) + b
+
+
+def test_pooling_in_chunks_of_images_equals_numpy_reshape(rng, monkeypatch):
+    import baeum.ops.pool as pool
+
+    monkeypatch.setattr(pool, "_CHUNK_BYTES", 1)  # one image per chunk
+    x = rng.standard_normal((3, 6, 6, 2))
+    windows = x.reshape(3, 3, 2, 3, 2, 2)
+    np.testing.assert_array_equal(F.max_pool2d(x, 2).numpy(), windows.max(axis=(2, 4)))
+    np.testing.assert_allclose(F.avg_pool2d(x, 2).numpy(), windows.mean(axis=(2, 4)))
+    np.testing.assert_array_equal(F.max_pool2d(x, 1).numpy(), x)
+
+
 @pytest.mark.parametrize("h, stride, kernel, expected", [(28, 1, 3, 28), (28, 2, 3, 14),
                                                           (7, 2, 3, 4), (5, 3, 2, 2)])
 def test_same_output_size_is_ceil_of_size_over_stride(h, stride, kernel, expected):

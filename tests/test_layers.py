@@ -345,3 +345,22 @@ def test_softmax_axis_and_mask():
     y = layers.Softmax(dtype="float64")(x[0], mask=mask).data
     np.testing.assert_allclose(y[:, 2:], 0, atol=1e-12)
     np.testing.assert_allclose(y[:, :2].sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", None])
+def test_inference_activation_in_place_gives_the_recorded_result(activation, rng):
+    # Under no_grad, Dense and Conv2D apply ReLU/tanh in place on their fresh
+    # pre-activation; the result must be what the recorded (graph) path computes.
+    x = rng.standard_normal((4, 6, 6, 2))
+    conv = layers.Conv2D(3, 3, activation=activation, dtype="float64")
+    dense = layers.Dense(5, activation=activation, dtype="float64")
+    recorded = [conv(baeum.tensor(x, requires_grad=True)).data,
+                dense(baeum.tensor(x[:, 0, 0], requires_grad=True)).data]
+    x_before = x.copy()
+    with baeum.no_grad():
+        inferred = [conv(x).data, dense(x[:, 0, 0]).data]
+    for a, b in zip(inferred, recorded):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(x, x_before)  # the inputs are untouched
+    if activation == "relu":
+        assert inferred[0].min() >= 0

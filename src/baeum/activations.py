@@ -3,7 +3,10 @@
     Dense(10, activation="relu")    # baeum.activations.get("relu") is F.relu
 """
 
+import numpy as np
+
 from baeum import functional as F
+from baeum.autograd import grad_mode
 
 
 def linear(x):
@@ -61,6 +64,27 @@ def step(x):
 _ALL = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, leaky_relu,
                                  elu, softplus, gelu, silu, step)}
 _ALL["swish"] = silu
+
+
+# Under no_grad these overwrite a layer's fresh pre-activation instead of allocating another
+# array as large: at batch 1000 the MNIST CNN's first conv outputs 100 MB, and a fresh
+# array costs a page fault per 4 KiB on top of the math.
+_IN_PLACE = {
+    relu: lambda a: np.maximum(a, 0, out=a),
+    tanh: lambda a: np.tanh(a, out=a),
+    linear: lambda a: a,
+}
+
+
+def apply_to_fresh(activation, y):
+    """activation(y) for a Tensor y that the calling layer has just computed and nothing else
+    references (the output of Dense's or Conv2D's op): in place when that is safe."""
+    if not grad_mode.enabled:
+        in_place = _IN_PLACE.get(activation)
+        if in_place is not None:
+            in_place(y.data)
+            return y
+    return activation(y)
 
 
 def get(identifier):

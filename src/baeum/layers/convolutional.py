@@ -78,7 +78,7 @@ class Conv2D(Layer):
     def call(self, inputs):
         y = F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                      padding=self.padding, dilation_rate=self.dilation_rate)
-        return self.activation(y)
+        return activations.apply_to_fresh(self.activation, y)
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape
@@ -150,7 +150,7 @@ class Conv2DTranspose(Conv2D):
         y = F.conv2d_transpose(inputs, self.kernel, self.bias, strides=self.strides,
                                padding=self.padding, output_padding=self.output_padding,
                                dilation_rate=self.dilation_rate)
-        return self.activation(y)
+        return activations.apply_to_fresh(self.activation, y)
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape

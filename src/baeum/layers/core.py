@@ -48,7 +48,8 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
 
     def call(self, inputs):
-        return self.activation(F.linear(inputs, self.kernel, self.bias))
+        return activations.apply_to_fresh(self.activation,
+                                          F.linear(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
