@@ -445,11 +445,36 @@ def conv_by_taps(x, k, b):
     return sum(xp[:, i:i + h, j:j + w] @ k[i, j] for i in range(3) for j in range(3)) + b
 
 
+def test_conv2d_input_grad_scattered_image_by_image_equals_one_chunk(rng, monkeypatch):
+    import baeum.ops.conv as conv
+
+    x = rng.standard_normal((3, 5, 5, 4))
+    k = rng.standard_normal((3, 3, 4, 2))
+    r = rng.standard_normal((3, 5, 5, 2))
+    grads = []
+    for scatter_bytes in (conv._SCATTER_BYTES, 1):  # the whole batch, then image by image
+        monkeypatch.setattr(conv, "_SCATTER_BYTES", scatter_bytes)
+        xt = baeum.tensor(x, requires_grad=True)
+        F.conv2d(xt, k, padding="same").backward(r)
+        grads.append(xt.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-12)
+
+
 def test_pooling_in_chunks_of_images_equals_numpy_reshape(rng, monkeypatch):
     import baeum.ops.pool as pool
 
-    monkeypatch.setattr(pool, "_CHUNK_BYTES", 1)  # one image per chunk
     x = rng.standard_normal((3, 6, 6, 2))
+    x[0, :2, :2, 0] = 5.0  # a tie: the gradient goes to the first maximum
+    r = rng.standard_normal((3, 3, 3, 2))
+    grads = {}
+    for chunk_bytes in (pool._CHUNK_BYTES, 1):  # the whole batch, then one image per chunk
+        monkeypatch.setattr(pool, "_CHUNK_BYTES", chunk_bytes)
+        for name, fn in [("max", F.max_pool2d), ("avg", F.avg_pool2d)]:
+            xt = baeum.tensor(x, requires_grad=True)
+            fn(xt, 3, 2, "same").backward(r)  # overlapping windows
+            grads.setdefault(name, []).append(xt.grad.numpy())
+    for name in grads:
+        np.testing.assert_array_equal(grads[name][1], grads[name][0])
     windows = x.reshape(3, 3, 2, 3, 2, 2)
     np.testing.assert_array_equal(F.max_pool2d(x, 2).numpy(), windows.max(axis=(2, 4)))
     np.testing.assert_allclose(F.avg_pool2d(x, 2).numpy(), windows.mean(axis=(2, 4)))

@@ -90,15 +90,16 @@ def im2col(xp, geo, ones_column=False):
     return cols
 
 
-def col2im(dcols, padded_shape, geo):
-    """Columns (N*H_out*W_out, kh*kw*C) -> padded image (N, Hp, Wp, C), adding overlaps.
+def col2im(dcols, padded_shape, geo, out=None):
+    """Columns (N*H_out*W_out, kh*kw*C) -> padded image (N, Hp, Wp, C), adding overlaps
+    (into `out` when given, a zeroed new array otherwise).
 
     The inverse scatter of im2col: one strided slice add per kernel tap (kh*kw of them).
     """
     n, _, _, c = padded_shape
     (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
     per_tap = dcols.reshape(n, ho, wo, kh, kw, c)
-    dxp = np.zeros(padded_shape, dcols.dtype)
+    dxp = np.zeros(padded_shape, dcols.dtype) if out is None else out
     for i in range(kh):
         rows = window_taps(i, dh, sh, ho)
         for j in range(kw):
@@ -112,13 +113,23 @@ def conv_input_grad(g2, kernel, geo, image_shape):
     n, h, w, c = image_shape
     (top, bottom), (left, right) = geo.pads
     padded_shape = (n, h + top + bottom, w + left + right, c)
+    (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
+    w_t = kernel.reshape(-1, kernel.shape[3]).T  # (C_out, kh*kw*C_in)
     if c <= _FEW_CHANNELS:
-        dxp = col2im(g2 @ kernel.reshape(-1, kernel.shape[3]).T, padded_shape, geo)
+        return crop_hw(col2im(g2 @ w_t, padded_shape, geo), geo.pads, (h, w))
+    dxp = np.zeros(padded_shape, g2.dtype)
+    if geo.strides == (1, 1):
+        # dcols = g @ W^T for a few images at a time, scattered while still in cache: with
+        # stride 1 every pixel gets kh*kw adds (1.5x faster than per-tap products here).
+        pixels = ho * wo
+        per_chunk = max(_SCATTER_BYTES // (pixels * w_t.shape[1] * g2.itemsize), 1)
+        for start in range(0, n, per_chunk):
+            stop = min(start + per_chunk, n)
+            chunk = dxp[start:stop]
+            col2im(g2[start * pixels:stop * pixels] @ w_t, chunk.shape, geo, out=chunk)
     else:
         # dcols = g @ W^T one kernel tap at a time: each (M, C_in) block comes out contiguous
         # and adds into its slice 2-4x faster than col2im's strided reads of a whole dcols.
-        (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
-        dxp = np.zeros(padded_shape, g2.dtype)
         for i in range(kh):
             rows = window_taps(i, dh, sh, ho)
             for j in range(kw):
@@ -126,6 +137,9 @@ def conv_input_grad(g2, kernel, geo, image_shape):
                 dxp[:, rows, window_taps(j, dw, sw, wo)] += tap_grad
     return crop_hw(dxp, geo.pads, (h, w))
 
+
+# dcols chunk size in conv_input_grad: about the L2 cache of one core.
+_SCATTER_BYTES = 1 << 20
 
 # Column-matrix chunk size when the whole matrix is not kept: small enough to stay in
 # cache between im2col writing it and the matmul reading it.

@@ -67,21 +67,30 @@ class MaxPool2D(Function):
 
     def backward(self, g):
         y, geo = self.y, self.geo
-        taken = np.zeros(y.shape, bool)  # windows whose maximum already got the gradient
         overlapping = any(s < k for s, k in zip(geo.strides, geo.kernel))
         # Windows that tile the input exactly write every pixel once: no zero fill needed.
         tiles = not overlapping and geo.pads == ((0, 0), (0, 0)) and all(
             o * s == n for o, s, n in zip(geo.out, geo.strides, self.xp.shape[1:3]))
         dxp = (np.empty if tiles else np.zeros)(self.xp.shape, g.dtype)
-        last = geo.kernel[0] * geo.kernel[1] - 1
-        views = zip(_window_views(self.xp, geo), _window_views(dxp, geo))
-        for k, (view, d_view) in enumerate(views):
-            hit = ~taken if k == last else _first_max(view, y, taken, first=k == 0)
-            if overlapping:
-                d_view += g * hit
-            else:  # each input pixel is in one window at most: write, no temporary
-                np.multiply(g, hit, out=d_view)
+        n = y.shape[0]
+        per_chunk = max(_CHUNK_BYTES * n // max(y.nbytes, 1), 1)  # images, as in forward
+        for start in range(0, n, per_chunk):
+            chunk = slice(start, start + per_chunk)
+            _route_to_first_max(self.xp[chunk], y[chunk], g[chunk], dxp[chunk], geo, overlapping)
         return (crop_hw(dxp, geo.pads, self.x_shape[1:3]),)
+
+
+def _route_to_first_max(xp, y, g, dxp, geo, overlapping):
+    """Add each window's gradient g to the first position of its maximum y in dxp."""
+    taken = np.zeros(y.shape, bool)  # windows whose maximum already got the gradient
+    last = geo.kernel[0] * geo.kernel[1] - 1
+    views = zip(_window_views(xp, geo), _window_views(dxp, geo))
+    for k, (view, d_view) in enumerate(views):
+        hit = ~taken if k == last else _first_max(view, y, taken, first=k == 0)
+        if overlapping:
+            d_view += g * hit
+        else:  # each input pixel is in one window at most: write, no temporary
+            np.multiply(g, hit, out=d_view)
 
 
 def _first_max(view, y, taken, first=False):
