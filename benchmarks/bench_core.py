@@ -120,11 +120,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--only", choices=["mlp", "cnn"], default=None)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads; give NumPy's BLAS the same: OPENBLAS_NUM_THREADS=N")
     args = parser.parse_args()
 
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} cores")
     ratios = {}

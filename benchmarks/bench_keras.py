@@ -112,11 +112,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch threads; give NumPy's BLAS the same: OPENBLAS_NUM_THREADS=N")
     args = parser.parse_args()
 
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     wanted = set(args.only or ["mlp", "cnn", "cnn-infer", "hihello", "iris"])
     rng = np.random.default_rng(0)
     summary = {}

@@ -681,3 +681,38 @@ def test_minimises_a_quadratic(name):
         loss().backward()
         opt.step()
     assert loss().item() < 1e-3 * start
+
+
+# --- small weights updated as one flat array ---------------------------------------------------
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch):
+    w0, grads = make_problem(seed=3)
+    results = []
+    for flat_max in (optimizers.Optimizer._FLAT_MAX_SIZE, 0):  # joined, then one by one
+        monkeypatch.setattr(optimizers.Optimizer, "_FLAT_MAX_SIZE", flat_max)
+        opt = STATEFUL[name]()
+        ws = [baeum.tensor(w.copy()) for w in w0]
+        for step, g in enumerate(grads):
+            if step == 7:  # a step without the first gradient: the rest update as a new group
+                with pytest.warns(UserWarning, match="do not exist"):
+                    opt.apply([None] + list(g[1:]), ws)
+            else:
+                opt.apply(g, ws)
+        assert (opt._flat is not None) == (flat_max > 0)
+        results.append(([w.data.copy() for w in ws], opt.get_state()))
+    (joined, joined_state), (single, single_state) = results
+    for a, b in zip(joined, single):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    for key in single_state:
+        np.testing.assert_allclose(joined_state[key], single_state[key], rtol=1e-12, atol=1e-15)
+
+
+def test_flat_state_slots_stay_the_per_weight_state(monkeypatch):
+    # set_state writes through each weight's slot views into the flat buffers.
+    w0, grads = make_problem(seed=4)
+    ws = [baeum.tensor(w.copy()) for w in w0]
+    opt = optimizers.Adam(0.01)
+    opt.apply(grads[0], ws)
+    state = {k: np.zeros_like(v) for k, v in opt.get_state().items()}
+    opt.set_state(state)
+    assert all(not flat.any() for flat in opt._flat[1])

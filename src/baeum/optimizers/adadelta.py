@@ -25,6 +25,8 @@ class Adadelta(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name, params: see `Optimizer`.
     """
 
+    elementwise_update = True
+
     slot_names = ("accumulated_grad", "accumulated_delta")
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None,

@@ -23,6 +23,8 @@ class Adagrad(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name, params: see `Optimizer`.
     """
 
+    elementwise_update = True
+
     slot_names = ("accumulator",)
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,

@@ -34,6 +34,8 @@ class Adam(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name, params: see `Optimizer`.
     """
 
+    elementwise_update = True
+
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, params=None):

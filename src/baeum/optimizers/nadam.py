@@ -33,6 +33,8 @@ class Nadam(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name, params: see `Optimizer`.
     """
 
+    elementwise_update = True
+
     slot_names = ("m", "v")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,

@@ -32,6 +32,8 @@ class RMSprop(Optimizer):
         weight_decay, clipnorm, clipvalue, global_clipnorm, name, params: see `Optimizer`.
     """
 
+    elementwise_update = True
+
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None, params=None):

@@ -34,6 +34,8 @@ class SGD(Optimizer):
     tensor([0.8, 1.6], requires_grad=True)
     """
 
+    elementwise_update = True
+
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None, params=None):
         self.momentum = check_number("SGD", "momentum", momentum, 0.0, 1.0)
