@@ -315,7 +315,7 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
         stops = np.cumsum([w.data.size for w in weights]).tolist()
         bounds = list(zip([0] + stops[:-1], stops))
         flat_slots = tuple(
-            np.concatenate([self._slots[i][k].reshape(-1) for i in indices]).astype(dtype, copy=False)
+            np.concatenate([self._slots[i][k].reshape(-1) for i in indices], dtype=dtype)
             for k in range(len(self.slot_names)))
         for i, w, (start, stop) in zip(indices, weights, bounds):
             self._slots[i] = tuple(f[start:stop].reshape(w.data.shape) for f in flat_slots)
