@@ -10,6 +10,9 @@ the kernel (kh, kw, C_in, C_out) reshaped to the matrix W (kh*kw*C_in, C_out):
     dcols = g @ W^T,  dx = col2im(dcols)   backward: col2im adds each of the kh*kw kernel
                                            taps' slices of dcols back into the padded image
 
+When no kernel gradient will be needed (inference), cols is never built whole: it is
+built and multiplied a few images at a time (chunked_conv_matmul).
+
 conv2d_transpose is conv2d's input gradient run forwards (Keras/TensorFlow semantics),
 so its backward is conv2d's forward: the same helpers serve both ops.
 """
@@ -26,6 +29,12 @@ from baeum.autograd.tensor import Tensor
 # slice copies than from one transposing copy of a sliding-window view (3x faster for C=1,
 # 3x slower for C=3), and to scatter back whole (col2im) than one kernel tap at a time.
 _FEW_CHANNELS = 2
+
+# Chunk sizes for passes that go a few images at a time so that what one step writes is
+# still in cache when the next reads it: the column matrix when it is not kept (im2col,
+# then the matmul), and dcols in the input gradient (the matmul, then the scatter).
+_CHUNK_BYTES = 4 << 20
+_SCATTER_BYTES = 1 << 20  # about one core's L2
 
 
 class ConvGeometry(NamedTuple):
@@ -136,14 +145,6 @@ def conv_input_grad(g2, kernel, geo, image_shape):
                 tap_grad = (g2 @ kernel[i, j].T).reshape(n, ho, wo, c)
                 dxp[:, rows, window_taps(j, dw, sw, wo)] += tap_grad
     return crop_hw(dxp, geo.pads, (h, w))
-
-
-# dcols chunk size in conv_input_grad: about the L2 cache of one core.
-_SCATTER_BYTES = 1 << 20
-
-# Column-matrix chunk size when the whole matrix is not kept: small enough to stay in
-# cache between im2col writing it and the matmul reading it.
-_CHUNK_BYTES = 4 << 20
 
 
 def chunked_conv_matmul(xp, geo, w_mat, ones_column):
