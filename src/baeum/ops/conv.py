@@ -147,21 +147,22 @@ def conv_input_grad(g2, kernel, geo, image_shape):
     return crop_hw(dxp, geo.pads, (h, w))
 
 
-def chunked_conv_matmul(xp, geo, w_mat, ones_column):
-    """cols @ w_mat, a few thousand rows at a time, for when nothing needs cols afterwards
-    (inference: for 1000 MNIST images the whole column matrix of the second conv is
-    226 MB, written once and read once from main memory). Returns (N*H_out*W_out, C_out)."""
-    n = xp.shape[0]
+def chunked_conv_matmul(x, geo, w_mat, ones_column):
+    """im2col(pad(x)) @ w_mat, a few thousand rows at a time, for when nothing needs the
+    column matrix afterwards (inference: for 1000 MNIST images the whole column matrix of
+    the second conv is 226 MB, written once and read once from main memory). Each chunk
+    of images is padded on its own, too. x: (N, H, W, C) -> (N*H_out*W_out, C_out)."""
+    n = x.shape[0]
     pixels = geo.out[0] * geo.out[1]
-    rows = min(max(_CHUNK_BYTES // (w_mat.shape[0] * xp.itemsize), 4096), 32768)
+    rows = min(max(_CHUNK_BYTES // (w_mat.shape[0] * x.itemsize), 4096), 32768)
     per_chunk = max(rows // pixels, 1)  # images per chunk
     if per_chunk >= n:
-        return im2col(xp, geo, ones_column) @ w_mat
-    y = np.empty((n * pixels, w_mat.shape[1]), np.result_type(xp, w_mat))
+        return im2col(pad_hw(x, geo.pads), geo, ones_column) @ w_mat
+    y = np.empty((n * pixels, w_mat.shape[1]), np.result_type(x, w_mat))
     for start in range(0, n, per_chunk):
         stop = min(start + per_chunk, n)
-        np.matmul(im2col(xp[start:stop], geo, ones_column), w_mat,
-                  out=y[start * pixels:stop * pixels])
+        cols = im2col(pad_hw(x[start:stop], geo.pads), geo, ones_column)
+        np.matmul(cols, w_mat, out=y[start * pixels:stop * pixels])
     return y
 
 
@@ -180,7 +181,6 @@ class Conv2D(Function):
     def forward(self, x, kernel, bias, *, geometry):
         c_out = kernel.shape[3]
         has_bias = bias is not None
-        xp = pad_hw(x, geometry.pads)
         w_mat = kernel.reshape(-1, c_out)
         if has_bias:  # [W; b]: the ones column of cols adds the bias in the matmul
             w_mat = np.concatenate([w_mat, bias.reshape(1, c_out).astype(w_mat.dtype)])
@@ -188,10 +188,11 @@ class Conv2D(Function):
         self.has_bias, self.kernel = has_bias, kernel
         self.cols = None
         if self.needs_input_grad[1] or self.needs_input_grad[2]:
-            self.cols = im2col(xp, geometry, ones_column=has_bias)  # kept for dW = cols^T g
+            # kept for dW = cols^T g
+            self.cols = im2col(pad_hw(x, geometry.pads), geometry, ones_column=has_bias)
             y = self.cols @ w_mat
         else:
-            y = chunked_conv_matmul(xp, geometry, w_mat, has_bias)
+            y = chunked_conv_matmul(x, geometry, w_mat, has_bias)
         return y.reshape(x.shape[0], *geometry.out, c_out)
 
     def backward(self, g):
