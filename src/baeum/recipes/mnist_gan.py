@@ -6,9 +6,13 @@ in [-1, 1]; the discriminator D gives one logit: "real MNIST digit" vs "made by 
     G: z (128,) -> Dense 7*7*128 -> BN -> LeakyReLU -> Reshape (7, 7, 128)
           -> Conv2DTranspose 64, 4x4, stride 2 -> BN -> LeakyReLU          (14, 14, 64)
           -> Conv2DTranspose 1, 4x4, stride 2, tanh                        (28, 28, 1)
-    D: x (28, 28, 1) -> Conv2D 32, 4x4, stride 2 -> LeakyReLU -> Dropout 0.3 (14, 14, 32)
-          -> Conv2D 64, 4x4, stride 2 -> LeakyReLU -> Dropout 0.3           (7, 7, 64)
+    D: x (28, 28, 1) -> Conv2D 32, 4x4, stride 2 -> LeakyReLU               (14, 14, 32)
+          -> Conv2D 64, 4x4, stride 2 -> LeakyReLU                          (7, 7, 64)
           -> Flatten -> Dense 1 (a logit)
+
+(No dropout in D: with Dropout 0.3 after each conv, as in many tutorials, D separated real
+from fake less well and the digits came out worse: 0.68 vs 0.71 of them read confidently
+after 6 epochs.)
 
 One training step, on a batch of real images, alternates (both with
 BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
@@ -19,13 +23,18 @@ BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
 loss_G is the "non-saturating" generator loss: G maximises log D(G(z)) instead of
 minimising log(1 - D(G(z))), whose gradient vanishes while D easily spots the fakes.
 
-How good are the digits? A separate small MNIST CNN (trained first, in this recipe: 12
-quick epochs, >= 98% test accuracy) reads 1,000 generated digits. Headline: the fraction
-it classifies with confidence >= 0.9 (target 0.8), provided all ten digits appear among
-the confident ones (a generator that draws only some digits has "mode collapse": the
-headline is then 0). The digit histogram is reported beside it.
+The digits are drawn by an exponential moving average of G's weights (decay 0.999, as in
+Karras et al., 2018), not by G itself: the game never settles, G's weights keep moving
+around a good solution, and their average draws cleaner digits than any one step's G.
 
-Run folder: model.baeum (the generator), classifier.baeum (the scorer),
+How good are the digits? The mnist-cnn recipe's network (trained first, in this recipe,
+on the 60,000 training digits: >= 99% test accuracy) reads 1,000 generated digits.
+Headline: the fraction it classifies with confidence >= 0.9 (target 0.8), provided all
+ten digits appear among the confident ones (a generator that draws only some digits has
+"mode collapse": the headline is then 0). The digit histogram is reported beside it.
+
+Run folder: model.baeum (the generator's moving average, which draws the digits),
+classifier.baeum (the scorer),
 samples_epoch_XX.png (a fixed noise batch after each epoch), interpolation.png (straight
 lines between noise vectors), scored_samples.png (digits with the classifier's reading),
 history.csv + curves.png (per epoch: loss_D, loss_G, D's mean output probability on
@@ -33,6 +42,8 @@ real and fake images, confident fraction), result.json.
 `baeum evaluate RUN_DIR` regenerates the 1,000 digits and scores them again.
 """
 
+import copy
+import math
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +53,7 @@ from baeum import functional as F
 from baeum import layers, losses, optimizers
 from baeum.datasets import mnist
 from baeum.models import Sequential, load_model
-from baeum.recipes import figures
+from baeum.recipes import figures, mnist_cnn
 from baeum.recipes.run import Result
 
 NOISE_DIM = 128
@@ -51,11 +62,12 @@ CONFIDENCE = 0.9
 N_SCORED = 1000
 N_SAMPLES = 100                # the fixed noise batch drawn after every epoch (10 x 10 grid)
 INTERPOLATION_ROWS, INTERPOLATION_STEPS = 8, 10
-CLASSIFIER_MIN_ACCURACY = 0.98
-# Trained to convergence: it then reads ~98% of the real test digits with confidence >= 0.9.
-# (The headline depends on this: a scorer trained for fewer epochs is less sure of
-# everything, real digits included, and reads fewer generated digits confidently.)
-CLASSIFIER_EPOCHS = 12
+EMA_DECAY = 0.999
+CLASSIFIER_MIN_ACCURACY = 0.99
+# mnist-cnn's network passes 99% test accuracy from its 5th epoch on. (The headline depends
+# on the reader: a weaker one, e.g. a 98% CNN, is less sure of everything, real digits
+# included, and read 0.58 of the digits that this one reads 0.68 of.)
+CLASSIFIER_EPOCHS = 6
 SMOKE_IMAGES, SMOKE_SCORED = 256, 100
 
 
@@ -109,10 +121,8 @@ def build_discriminator():
         layers.Input(shape=(28, 28, 1)),
         layers.Conv2D(32, 4, strides=2, padding="same"),     # 14x14
         layers.LeakyReLU(0.2),
-        layers.Dropout(0.3),
         layers.Conv2D(64, 4, strides=2, padding="same"),     # 7x7
         layers.LeakyReLU(0.2),
-        layers.Dropout(0.3),
         layers.Flatten(),
         layers.Dense(1),
     ], name="discriminator")
@@ -151,6 +161,17 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, bce, real, rn
     return loss_d.item(), loss_g.item(), d_real, d_fake
 
 
+def update_average(average, model, step):
+    """average = decay * average + (1 - decay) * model, weight by weight (BatchNorm's moving
+    statistics included). The decay ramps up to EMA_DECAY over the first steps, as in
+    TensorFlow's ExponentialMovingAverage(num_updates=step), so that the random initial
+    weights do not linger in the average."""
+    keep = np.float32(min(EMA_DECAY, (1 + step) / (10 + step)))
+    for a, w in zip(average.weights, model.weights):
+        a.data *= keep
+        a.data += (1 - keep) * w.data
+
+
 def generate(generator, noise, batch_size=250):
     """noise (n, 128) -> images (n, 28, 28, 1) in [0, 1], in inference mode (BN moving stats)."""
     with baeum.no_grad():
@@ -162,27 +183,16 @@ def generate(generator, noise, batch_size=250):
 # ---------------------------------------------------------------- the scoring classifier
 
 
-def build_classifier():
-    """A small, quick MNIST CNN: images (batch, 28, 28, 1) in [0, 1] -> 10 probabilities."""
-    model = Sequential([
-        layers.Input(shape=(28, 28, 1)),
-        layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),   # 14x14
-        layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),   # 7x7
-        layers.Flatten(),
-        layers.Dense(64, activation="relu"),
-        layers.Dense(10, activation="softmax"),
-    ], name="classifier")
-    model.compile(optimizer=optimizers.Adam(learning_rate=1e-3),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
 def train_classifier(train_set, test_set, settings):
-    """-> (classifier, its test accuracy, the fraction of real test digits it reads with
-    confidence >= CONFIDENCE: what the generated digits are compared with)."""
-    classifier = build_classifier()
+    """mnist-cnn's network trained on `train_set` -> (classifier, its test accuracy, the
+    fraction of real test digits it reads with confidence >= CONFIDENCE: what the
+    generated digits are compared with)."""
+    x_train, y_train = train_set
+    batch_size = 100
+    classifier = mnist_cnn.build_model(1e-3, steps_per_epoch=math.ceil(len(x_train) / batch_size))
     epochs = 1 if settings.smoke else CLASSIFIER_EPOCHS
-    classifier.fit(*train_set, batch_size=128, epochs=epochs, verbose=settings.verbose)
+    classifier.fit(x_train, y_train, batch_size=batch_size, epochs=epochs,
+                   verbose=settings.verbose)
     x_test, y_test = test_set
     probabilities = classifier.predict(x_test, batch_size=500)
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
@@ -211,10 +221,10 @@ def score(generator, classifier, settings):
 
 def train(settings, run):
     (x_train, y_train), test_set = load_images(settings)
-    epochs, batch_size, lr = settings.budget(epochs=6, batch_size=64, lr=2e-4)
+    epochs, batch_size, lr = settings.budget(epochs=20, batch_size=64, lr=2e-4)
     run.write_config(model="DCGAN (generator + discriminator CNNs)", noise_dim=NOISE_DIM,
                      epochs=epochs, batch_size=batch_size, lr=lr, beta_1=0.5,
-                     confidence=CONFIDENCE, n_scored=N_SCORED)
+                     ema_decay=EMA_DECAY, confidence=CONFIDENCE, n_scored=N_SCORED)
 
     if settings.verbose:
         print("training the scoring classifier")
@@ -231,6 +241,7 @@ def train(settings, run):
     rng = baeum.random.get_generator()  # seeded by the CLI from settings.seed
     real_images = x_train * np.float32(2) - np.float32(1)  # [0, 1] -> [-1, 1], like tanh
     generator, discriminator = build_generator(), build_discriminator()
+    average = copy.deepcopy(generator)  # the moving average of G's weights: it draws
     g_optimizer = optimizers.Adam(generator.trainable_weights, learning_rate=lr, beta_1=0.5)
     d_optimizer = optimizers.Adam(discriminator.trainable_weights, learning_rate=lr, beta_1=0.5)
     bce = losses.BinaryCrossentropy(from_logits=True)
@@ -246,23 +257,24 @@ def train(settings, run):
             real = real_images[order[step * batch_size:(step + 1) * batch_size]]
             sums += train_step(generator, discriminator, g_optimizer, d_optimizer, bce, real,
                                rng)
+            update_average(average, generator, (epoch - 1) * steps_per_epoch + step)
             if settings.verbose and (step + 1) % 100 == 0:
                 d, g, r, f = sums / (step + 1)
                 print(f"epoch {epoch} step {step + 1}/{steps_per_epoch}  loss_D {d:.3f}  "
                       f"loss_G {g:.3f}  D(real) {r:.2f}  D(fake) {f:.2f}", flush=True)
         for key, value in zip(["loss_D", "loss_G", "D_real", "D_fake"], sums / steps_per_epoch):
             history[key].append(float(value))
-        fraction = score(generator, classifier, settings)[3]
+        fraction = score(average, classifier, settings)[3]
         history["confident_fraction"].append(fraction)
-        mosaic(generate(generator, fixed_noise), run.path(f"samples_epoch_{epoch:02d}.png"),
+        mosaic(generate(average, fixed_noise), run.path(f"samples_epoch_{epoch:02d}.png"),
                title=f"epoch {epoch}: {fraction:.0%} read with confidence >= {CONFIDENCE}")
         if settings.verbose:
             print(f"epoch {epoch}: confident fraction {fraction:.3f}", flush=True)
 
     run.write_history(history)
-    run.save_model(generator)
-    interpolation(generator, settings.seed, run.path("interpolation.png"))
-    result = report(generator, classifier, settings, run)
+    run.save_model(average)
+    interpolation(average, settings.seed, run.path("interpolation.png"))
+    result = report(average, classifier, settings, run)
     result.extra.update(classifier_test_accuracy=classifier_accuracy,
                         real_test_confident_fraction=real_confident)
     return result
