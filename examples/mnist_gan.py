@@ -7,7 +7,7 @@ The generator turns 128 random numbers into a 28x28 image; the discriminator say
 "real" or "fake" (one logit). Each step trains the discriminator on a real and a fake
 batch, then the generator to fool it (the non-saturating loss). A grid of digits drawn
 from the same fixed noise is saved after every epoch: watch them sharpen.
-(`baeum train mnist-gan` is the full recipe: 20 epochs, digits drawn by a moving average
+(`baeum train mnist-gan` is the full recipe: 10 epochs, digits drawn by a moving average
 of the generator's weights, and a classifier that scores them.)
 """
 

@@ -33,6 +33,12 @@ Headline: the fraction it classifies with confidence >= 0.9 (target 0.8), provid
 ten digits appear among the confident ones (a generator that draws only some digits has
 "mode collapse": the headline is then 0). The digit histogram is reported beside it.
 
+Where it stands: 0.69 (seed 0), short of the 0.8 target. In a 20-epoch run the fraction
+rose to 0.67 by epoch 4 and then stayed between 0.66 and 0.71 (0.689 at epoch 10, 0.69 at
+20), hence the default of 10 epochs. Shorter runs (3-9 epochs) of variants read 0.64-0.71
+too: D with dropout 0.3, G with 128 or 256 channels, batch 32, learning rate 1e-4,
+one-sided label smoothing (real labels 0.9).
+
 Run folder: model.baeum (the generator's moving average, which draws the digits),
 classifier.baeum (the scorer),
 samples_epoch_XX.png (a fixed noise batch after each epoch), interpolation.png (straight
@@ -221,7 +227,7 @@ def score(generator, classifier, settings):
 
 def train(settings, run):
     (x_train, y_train), test_set = load_images(settings)
-    epochs, batch_size, lr = settings.budget(epochs=20, batch_size=64, lr=2e-4)
+    epochs, batch_size, lr = settings.budget(epochs=10, batch_size=64, lr=2e-4)
     run.write_config(model="DCGAN (generator + discriminator CNNs)", noise_dim=NOISE_DIM,
                      epochs=epochs, batch_size=batch_size, lr=lr, beta_1=0.5,
                      ema_decay=EMA_DECAY, confidence=CONFIDENCE, n_scored=N_SCORED)
