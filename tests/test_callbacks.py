@@ -213,6 +213,7 @@ def test_checkpoint_argument_errors(tmp_path, data):
 # --- TerminateOnNaN ----------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # it diverges on purpose
 def test_terminate_on_nan_stops_a_diverging_fit(data, capsys):
     x, y = data
     model = _model(learning_rate=1e6)   # explodes within a few batches
