@@ -73,6 +73,13 @@ def window_taps(offset, dilation, stride, n_out):
     return slice(start, start + stride * (n_out - 1) + 1, stride)
 
 
+def image_chunks(n, per_chunk):
+    """Consecutive slices of a batch of n images, `per_chunk` images each (at least one): the
+    unit of the passes that go a few images at a time to stay in cache."""
+    per_chunk = max(int(per_chunk), 1)
+    return [slice(start, min(start + per_chunk, n)) for start in range(0, n, per_chunk)]
+
+
 def im2col(xp, geo, ones_column=False):
     """Padded input (N, Hp, Wp, C) -> columns (N*H_out*W_out, kh*kw*C), rows ordered (i, j, c).
 
@@ -131,11 +138,11 @@ def conv_input_grad(g2, kernel, geo, image_shape):
         # dcols = g @ W^T for a few images at a time, scattered while still in cache: with
         # stride 1 every pixel gets kh*kw adds (1.5x faster than per-tap products here).
         pixels = ho * wo
-        per_chunk = max(_SCATTER_BYTES // (pixels * w_t.shape[1] * g2.itemsize), 1)
-        for start in range(0, n, per_chunk):
-            stop = min(start + per_chunk, n)
-            chunk = dxp[start:stop]
-            col2im(g2[start * pixels:stop * pixels] @ w_t, chunk.shape, geo, out=chunk)
+        dcols_row_bytes = w_t.shape[1] * g2.itemsize
+        for images in image_chunks(n, _SCATTER_BYTES // (pixels * dcols_row_bytes)):
+            chunk = dxp[images]
+            rows = slice(images.start * pixels, images.stop * pixels)
+            col2im(g2[rows] @ w_t, chunk.shape, geo, out=chunk)
     else:
         # dcols = g @ W^T one kernel tap at a time: each (M, C_in) block comes out contiguous
         # and adds into its slice 2-4x faster than col2im's strided reads of a whole dcols.
@@ -155,14 +162,13 @@ def chunked_conv_matmul(x, geo, w_mat, ones_column):
     n = x.shape[0]
     pixels = geo.out[0] * geo.out[1]
     rows = min(max(_CHUNK_BYTES // (w_mat.shape[0] * x.itemsize), 4096), 32768)
-    per_chunk = max(rows // pixels, 1)  # images per chunk
-    if per_chunk >= n:
+    chunks = image_chunks(n, rows // pixels)
+    if len(chunks) == 1:
         return im2col(pad_hw(x, geo.pads), geo, ones_column) @ w_mat
     y = np.empty((n * pixels, w_mat.shape[1]), np.result_type(x, w_mat))
-    for start in range(0, n, per_chunk):
-        stop = min(start + per_chunk, n)
-        cols = im2col(pad_hw(x[start:stop], geo.pads), geo, ones_column)
-        np.matmul(cols, w_mat, out=y[start * pixels:stop * pixels])
+    for images in chunks:
+        cols = im2col(pad_hw(x[images], geo.pads), geo, ones_column)
+        np.matmul(cols, w_mat, out=y[images.start * pixels:images.stop * pixels])
     return y
 
 
@@ -427,6 +433,6 @@ def _tensor(x):
 
 __all__ = [
     "conv2d", "conv2d_transpose", "Conv2D", "Conv2DTranspose", "ConvGeometry", "conv_geometry",
-    "im2col", "col2im", "chunked_conv_matmul", "conv_input_grad", "sum_rows", "pad_hw",
-    "crop_hw", "window_taps", "int_pair", "check_image",
+    "image_chunks", "im2col", "col2im", "chunked_conv_matmul", "conv_input_grad", "sum_rows",
+    "pad_hw", "crop_hw", "window_taps", "int_pair", "check_image",
 ]

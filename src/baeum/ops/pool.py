@@ -10,7 +10,15 @@ reshaping to (N, H_out, 2, W_out, 2, C) and reducing over two axes.
 import numpy as np
 
 from baeum.autograd.function import Function
-from baeum.ops.conv import check_image, conv_geometry, crop_hw, int_pair, pad_hw, window_taps
+from baeum.ops.conv import (
+    check_image,
+    conv_geometry,
+    crop_hw,
+    image_chunks,
+    int_pair,
+    pad_hw,
+    window_taps,
+)
 
 
 def _window_views(xp, geo):
@@ -28,15 +36,19 @@ def _window_views(xp, geo):
 _CHUNK_BYTES = 512 << 10
 
 
+def _pool_chunks(n, out_nbytes):
+    """Image slices of about _CHUNK_BYTES of pooled output each."""
+    return image_chunks(n, _CHUNK_BYTES * n // max(out_nbytes, 1))
+
+
 def _combine_windows(combine, xp, geo):
     """Reduce every window of the padded input with `combine` (np.maximum or np.add):
     (N, Hp, Wp, C) -> (N, H_out, W_out, C)."""
     n = xp.shape[0]
     out = np.empty((n, *geo.out, xp.shape[3]), xp.dtype)
-    per_chunk = max(_CHUNK_BYTES * n // max(out.nbytes, 1), 1)  # images per chunk
-    for start in range(0, n, per_chunk):
-        out_chunk = out[start:start + per_chunk]
-        views = _window_views(xp[start:start + per_chunk], geo)
+    for images in _pool_chunks(n, out.nbytes):
+        out_chunk = out[images]
+        views = _window_views(xp[images], geo)
         first, second = next(views), next(views, None)
         if second is None:  # a 1x1 window
             np.copyto(out_chunk, first)
@@ -72,11 +84,9 @@ class MaxPool2D(Function):
         tiles = not overlapping and geo.pads == ((0, 0), (0, 0)) and all(
             o * s == n for o, s, n in zip(geo.out, geo.strides, self.xp.shape[1:3]))
         dxp = (np.empty if tiles else np.zeros)(self.xp.shape, g.dtype)
-        n = y.shape[0]
-        per_chunk = max(_CHUNK_BYTES * n // max(y.nbytes, 1), 1)  # images, as in forward
-        for start in range(0, n, per_chunk):
-            chunk = slice(start, start + per_chunk)
-            _route_to_first_max(self.xp[chunk], y[chunk], g[chunk], dxp[chunk], geo, overlapping)
+        for images in _pool_chunks(y.shape[0], y.nbytes):  # as in forward
+            _route_to_first_max(self.xp[images], y[images], g[images], dxp[images], geo,
+                                overlapping)
         return (crop_hw(dxp, geo.pads, self.x_shape[1:3]),)
 
 

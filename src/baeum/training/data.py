@@ -69,7 +69,7 @@ def _is_finite(arr):
 
 def _raise_non_finite(arr, what):
     bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
-    if bad:  # (a float64 sum of huge finite values can overflow: then nothing is wrong)
+    if bad:  # (_is_finite's sum of huge finite values can overflow: then nothing is wrong)
         n_nan = int(np.count_nonzero(np.isnan(arr)))
         raise ValueError(
             f"{what} contains {bad} non-finite value(s) ({n_nan} NaN, {bad - n_nan} inf) "
