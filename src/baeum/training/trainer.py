@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from baeum import parallel
 from baeum.autograd import grad_mode
 from baeum.callbacks import CallbackList
 from baeum.layers import layer as layer_module
@@ -124,10 +125,27 @@ class Trainer:
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, data):
-        """The model's outputs on one batch, as arrays (no graph, training=False)."""
+        """The model's outputs on one batch, as arrays (no graph, training=False).
+
+        A large batch runs as one slice per core, side by side (baeum/parallel.py): the
+        outputs are those of the whole batch, as every layer treats samples separately
+        in inference.
+        """
         x, _, _ = unpack_x_y_sample_weight(data)
         with grad_mode.no_grad():
-            return _map_arrays(self(x, training=False))
+            ranges = parallel.slices(_num_rows(x)) if self.built else [None]
+            if len(ranges) == 1:
+                return _map_arrays(self(x, training=False))
+            # training=False is set here first: each thread's model call saves and restores
+            # this shared flag, and so they all save and restore the same value.
+            context = layer_module.call_context_training
+            previous, context[0] = context[0], False
+            try:
+                outputs = parallel.map_in_threads(
+                    lambda rows: _map_arrays(self(_rows(x, *rows), training=False)), ranges)
+            finally:
+                context[0] = previous
+            return _concatenate(outputs)
 
     # --- loss and metrics -----------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -411,6 +429,23 @@ def _map_arrays(out):
     if isinstance(out, (list, tuple)):
         return [_map_arrays(v) for v in out]
     return out.data if hasattr(out, "data") else np.asarray(out)
+
+
+def _num_rows(x):
+    if isinstance(x, dict):
+        return _num_rows(next(iter(x.values())))
+    if isinstance(x, (list, tuple)):
+        return _num_rows(x[0])
+    return len(x)
+
+
+def _rows(x, start, stop):
+    """Rows start:stop of every array in the input structure x."""
+    if isinstance(x, dict):
+        return {k: _rows(v, start, stop) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_rows(v, start, stop) for v in x)
+    return x[start:stop]
 
 
 def _concatenate(batches):
