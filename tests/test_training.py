@@ -413,6 +413,20 @@ def test_nan_and_inf_in_inputs_are_reported():
         _frozen(_mlp(), loss="categorical_crossentropy").fit(X, targets, verbose=0)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_the_finite_check_passes_huge_finite_values_and_catches_nan_in_any_layout():
+    from baeum.training.data import ArrayData
+
+    huge = np.full((4, 3), 1e30, np.float32)       # its quick reduction overflows to inf
+    ArrayData(huge, np.zeros(4))                    # no error: every value is finite
+    for layout in (lambda a: a, lambda a: a.T, lambda a: a.astype(np.float16),
+                   lambda a: a.astype(np.float64)[:, 1:]):
+        bad = np.ones((6, 4), np.float32)
+        bad[1, 1] = np.nan
+        with pytest.raises(ValueError, match=r"x contains 1 non-finite value\(s\) \(1 NaN"):
+            ArrayData(layout(bad), np.zeros(len(layout(bad))))
+
+
 def test_unknown_aliases_list_the_valid_ones():
     model = _mlp()
     with pytest.raises(ValueError, match=r"unknown loss 'mean_square_error'.*'mse'"):
