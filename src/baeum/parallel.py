@@ -15,6 +15,8 @@ changes: the batch runs whole, in the calling thread.
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from threadpoolctl import ThreadpoolController
+
 #: Each thread gets at least this many samples: below it, starting threads costs more
 #: than it saves (a small model's forward pass on 128 samples takes tens of microseconds).
 MIN_ROWS_PER_THREAD = 128
@@ -46,9 +48,7 @@ def get_num_threads():
 def _blas():
     global _controller
     if _controller is None:
-        from threadpoolctl import ThreadpoolController   # scans the loaded libraries once
-
-        _controller = ThreadpoolController()
+        _controller = ThreadpoolController()    # scans the loaded libraries, once
     return _controller
 
 
