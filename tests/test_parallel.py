@@ -7,6 +7,7 @@ import baeum
 from baeum import layers, parallel
 from baeum.layers import layer as layer_module
 from baeum.models import Model, Sequential
+from baeum.training.trainer import _largest_sample_bytes
 
 
 @pytest.fixture
@@ -22,14 +23,36 @@ def _whole_batch(model, x):
     return {k: v.data for k, v in out.items()} if isinstance(out, dict) else out.data
 
 
-def test_slices_cover_the_rows_once_and_small_batches_stay_whole():
-    assert parallel.slices(1000, n_threads=2) == [(0, 500), (500, 1000)]
-    assert parallel.slices(1000, n_threads=3) == [(0, 333), (333, 666), (666, 1000)]
+def _covers(ranges, n):
+    """The ranges are contiguous and cover 0..n exactly once."""
+    return ranges[0][0] == 0 and ranges[-1][1] == n and all(
+        a[1] == b[0] and a[0] < a[1] for a, b in zip(ranges, ranges[1:]))
+
+
+def test_plan_when_the_layer_output_sizes_are_unknown_one_slice_per_thread():
+    assert parallel.plan(1000, None, n_threads=2) == ([(0, 500), (500, 1000)], 2)
+    assert parallel.plan(1000, None, n_threads=3) == ([(0, 333), (333, 666), (666, 1000)], 3)
     # at least MIN_ROWS_PER_THREAD rows each: 300 rows make two slices, not four
-    assert parallel.slices(300, n_threads=4) == [(0, 150), (150, 300)]
-    assert parallel.slices(2 * parallel.MIN_ROWS_PER_THREAD - 1, n_threads=8) == [(0, 255)]
-    assert parallel.slices(1, n_threads=8) == [(0, 1)]
-    assert parallel.slices(1000, n_threads=1) == [(0, 1000)]
+    assert parallel.plan(300, None, n_threads=4) == ([(0, 150), (150, 300)], 2)
+    assert parallel.plan(2 * parallel.MIN_ROWS_PER_THREAD - 1, None, n_threads=8) == \
+        ([(0, 255)], 1)
+    assert parallel.plan(1000, None, n_threads=1) == ([(0, 1000)], 1)
+
+
+def test_plan_cuts_cache_sized_slices_when_the_layer_output_sizes_are_known():
+    # the MNIST CNN: conv1's output is 28*28*32 float32 = 100 KB per image
+    ranges, n_threads = parallel.plan(1000, 100_352, n_threads=2)
+    assert n_threads == 2 and _covers(ranges, 1000)
+    assert len(ranges) == 25 and {b - a for a, b in ranges} == {40}  # 4 MB each: 41 -> 40
+    ranges, n_threads = parallel.plan(1000, 100_352, n_threads=1)
+    assert n_threads == 1 and len(ranges) == 25    # one thread: the slices still help cache
+    # the MNIST MLP: 784 inputs (3 KB) per sample; 1000 of them fit two slices, one a thread
+    assert parallel.plan(1000, 3136, n_threads=2) == ([(0, 500), (500, 1000)], 2)
+    # small work stays whole: 1000 iris samples of at most 20 floats, or a single sample
+    assert parallel.plan(1000, 80, n_threads=2) == ([(0, 1000)], 1)
+    assert parallel.plan(1, 10**7, n_threads=2) == ([(0, 1)], 1)
+    ranges, _ = parallel.plan(7, 10**7, n_threads=2)  # huge samples: one row per slice
+    assert ranges == [(k, k + 1) for k in range(7)]
 
 
 def test_set_num_threads_rejects_what_is_not_a_positive_int(threads):
@@ -42,15 +65,18 @@ def test_set_num_threads_rejects_what_is_not_a_positive_int(threads):
     assert parallel.get_num_threads() >= 1       # BLAS's own count
 
 
-@pytest.mark.parametrize("n_threads", [2, 3])
-def test_cnn_predict_in_threads_equals_the_whole_batch(threads, n_threads):
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_cnn_predict_in_slices_equals_the_whole_batch(threads, n_threads):
     baeum.random.seed(0)
     model = Sequential([
-        layers.Input(shape=(12, 12, 1)),
-        layers.Conv2D(8, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+        layers.Input(shape=(20, 20, 1)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
         layers.BatchNormalization(), layers.Dropout(0.5),
         layers.Flatten(), layers.Dense(10, activation="softmax")])
-    x = np.random.default_rng(1).random((700, 12, 12, 1), dtype=np.float32)
+    assert _largest_sample_bytes(model) == 20 * 20 * 32 * 4       # conv's output
+    x = np.random.default_rng(1).random((700, 20, 20, 1), dtype=np.float32)
+    ranges, _ = parallel.plan(700, 20 * 20 * 32 * 4, n_threads)
+    assert len(ranges) == 9                                        # 78 images a slice
     expected = _whole_batch(model, x)
     threads(n_threads)
     for out in (model.predict_on_batch(x), model.predict(x, batch_size=700)):
@@ -60,8 +86,10 @@ def test_cnn_predict_in_threads_equals_the_whole_batch(threads, n_threads):
 
 def test_functional_model_with_two_inputs_and_named_outputs(threads):
     a, b = layers.Input(shape=(3,)), layers.Input(shape=(2,))
-    model = Model([a, b], {"score": layers.Dense(1)(layers.Dense(8, activation="tanh")(a)),
+    model = Model([a, b], {"score": layers.Dense(1)(layers.Dense(1024, activation="tanh")(a)),
                            "probs": layers.Dense(4)(b)})
+    assert _largest_sample_bytes(model) == 1024 * 4
+    assert len(parallel.plan(600, 1024 * 4, n_threads=2)[0]) == 2
     rng = np.random.default_rng(2)
     xa, xb = rng.random((600, 3), dtype=np.float32), rng.random((600, 2), dtype=np.float32)
     expected = _whole_batch(model, [xa, xb])
@@ -86,6 +114,7 @@ def test_subclassed_model_gets_training_false_in_every_thread(threads):
             return self.dense(inputs)
 
     model = Probe()
+    assert _largest_sample_bytes(model) is None    # no symbolic shapes: one slice a thread
     x = np.ones((512, 4), np.float32)
     model(x[:1])                              # built on a first call, as Keras does
     seen.clear()

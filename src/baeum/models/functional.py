@@ -94,6 +94,9 @@ class Functional(Model):
     def outputs(self):
         return list(self._output_tensors)
 
+    def symbolic_tensors(self):
+        return [*self._input_tensors, *(t for node in self._nodes for t in node.outputs)]
+
     def symbolic_output_shapes(self):
         return [t.shape for t in self._output_tensors]
 

@@ -14,7 +14,7 @@ the first call on data) every layer is built, and its output shape recorded for
 """
 
 from baeum.layers.layer import Layer
-from baeum.layers.symbolic import Input, KerasTensor
+from baeum.layers.symbolic import Input, KerasTensor, _flatten
 from baeum.models.model import Model
 
 
@@ -116,6 +116,11 @@ class Sequential(Model):
         for layer in self._layers:
             x = layer(x, training=training)
         return x
+
+    def symbolic_tensors(self):
+        if not self.built or self._input is None:
+            return []
+        return [self._input, *_flatten(self._outputs)]
 
     def symbolic_output_shapes(self):
         if not self.built or not self._outputs:

@@ -127,13 +127,15 @@ class Trainer:
     def predict_step(self, data):
         """The model's outputs on one batch, as arrays (no graph, training=False).
 
-        A large batch runs as one slice per core, side by side (baeum/parallel.py): the
-        outputs are those of the whole batch, as every layer treats samples separately
-        in inference.
+        A large batch runs in cache-sized slices, side by side on every core
+        (baeum/parallel.py): the outputs are those of the whole batch, as every layer
+        treats samples separately in inference.
         """
         x, _, _ = unpack_x_y_sample_weight(data)
         with grad_mode.no_grad():
-            ranges = parallel.slices(_num_rows(x)) if self.built else [None]
+            n = _num_rows(x)
+            ranges, n_threads = ([(0, n)], 1) if n < 2 or not self.built else \
+                parallel.plan(n, _largest_sample_bytes(self))
             if len(ranges) == 1:
                 return _map_arrays(self(x, training=False))
             # training=False is set here first: each thread's model call saves and restores
@@ -141,8 +143,9 @@ class Trainer:
             context = layer_module.call_context_training
             previous, context[0] = context[0], False
             try:
-                outputs = parallel.map_in_threads(
-                    lambda rows: _map_arrays(self(_rows(x, *rows), training=False)), ranges)
+                outputs = parallel.map_slices(
+                    lambda rows: _map_arrays(self(_rows(x, *rows), training=False)),
+                    ranges, n_threads)
             finally:
                 context[0] = previous
             return _concatenate(outputs)
@@ -398,6 +401,11 @@ class Trainer:
         """Output shapes known without data (functional and built sequential models)."""
         return None
 
+    def symbolic_tensors(self):
+        """The inputs and every layer's outputs as symbolic tensors, when known without
+        data (functional and built sequential models); else []."""
+        return []
+
     def _callback_list(self, callbacks, verbose, add_history=False, **params):
         if verbose == "auto":
             verbose = 1
@@ -429,6 +437,13 @@ def _map_arrays(out):
     if isinstance(out, (list, tuple)):
         return [_map_arrays(v) for v in out]
     return out.data if hasattr(out, "data") else np.asarray(out)
+
+
+def _largest_sample_bytes(model):
+    """Bytes of one sample of the model's largest layer output (or input); None if unknown."""
+    sizes = [math.prod(t.shape[1:]) * np.dtype(t.dtype).itemsize
+             for t in model.symbolic_tensors() if None not in t.shape[1:]]
+    return max(sizes, default=None)
 
 
 def _num_rows(x):
