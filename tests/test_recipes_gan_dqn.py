@@ -117,10 +117,11 @@ def test_mnist_gan_train_step_updates_both_networks():
     loss_d, loss_g, d_real, d_fake = mnist_gan.train_step(
         generator, discriminator, g_opt, d_opt, losses.BinaryCrossentropy(from_logits=True),
         real, np.random.default_rng(1))
-    # At the start D cannot tell: each BCE is near log 2 and D outputs about 1/2.
-    assert loss_d == pytest.approx(2 * np.log(2), abs=0.3)
-    assert loss_g == pytest.approx(np.log(2), abs=0.3)
+    # At the start D cannot tell: its mean output is about 1/2 on real and fake images.
+    # (Each logit still spreads around 0, BatchNorm giving D's last layer unit-variance
+    # features, so the BCE losses lie above log 2 = 0.69 per term, by Jensen's inequality.)
     assert 0.3 < d_real < 0.7 and 0.3 < d_fake < 0.7
+    assert 2 * np.log(2) - 0.05 < loss_d < 3.0 and np.log(2) - 0.05 < loss_g < 3.0
     assert g_opt.iterations == d_opt.iterations == 1
     for before, model in ((g_before, generator), (d_before, discriminator)):
         changed = [not np.array_equal(a, b) for a, b in zip(before, model.get_weights())]

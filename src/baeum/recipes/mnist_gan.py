@@ -3,16 +3,27 @@
 Two CNNs play a game. The generator G turns 128-d noise z ~ N(0, I) into a 28x28 image
 in [-1, 1]; the discriminator D gives one logit: "real MNIST digit" vs "made by G".
 
-    G: z (128,) -> Dense 7*7*128 -> BN -> LeakyReLU -> Reshape (7, 7, 128)
-          -> Conv2DTranspose 64, 4x4, stride 2 -> BN -> LeakyReLU          (14, 14, 64)
-          -> Conv2DTranspose 1, 4x4, stride 2, tanh                        (28, 28, 1)
-    D: x (28, 28, 1) -> Conv2D 32, 4x4, stride 2 -> LeakyReLU               (14, 14, 32)
-          -> Conv2D 64, 4x4, stride 2 -> LeakyReLU                          (7, 7, 64)
-          -> Flatten -> Dense 1 (a logit)
+The two networks are the ones InfoGAN used for MNIST (Chen et al., 2016, appendix,
+Table 1), here with plain 128-d noise as G's input:
 
-(No dropout in D: with Dropout 0.3 after each conv, as in many tutorials, D separated real
-from fake less well and the digits came out worse: 0.68 vs 0.71 of them read confidently
-after 6 epochs.)
+    G: z (128,) -> Dense 1024 -> BN -> ReLU -> Dense 7*7*128 -> BN -> ReLU
+          -> Reshape (7, 7, 128)
+          -> Conv2DTranspose 64, 4x4, stride 2 -> BN -> ReLU                 (14, 14, 64)
+          -> Conv2DTranspose 1, 4x4, stride 2, tanh                          (28, 28, 1)
+    D: x (28, 28, 1) -> Conv2D 64, 4x4, stride 2 -> LeakyReLU(0.2)           (14, 14, 64)
+          -> Conv2D 128, 4x4, stride 2 -> BN -> LeakyReLU(0.2)               (7, 7, 128)
+          -> Flatten -> Dense 1024 -> BN -> LeakyReLU(0.2) -> Dense 1 (a logit)
+
+Why these and not smaller ones: G learns only as well as D can tell real from fake. An
+earlier version had D = Conv 32 -> Conv 64 -> Dense 1 (no BatchNorm) and G = Dense
+7*7*128 -> Conv2DTranspose 64 -> 1 (LeakyReLU). Its D stayed near chance (loss_D about
+1.3, against 2 log 2 = 1.39 for a coin flip), and its digits stalled at 0.66-0.71 read
+confidently (see below), whatever else was varied: D with dropout 0.3, D with 64 and 128
+channels, G with 128 or 256 channels, batch 32, learning rate 1e-4, G/D learning rates
+1e-4/4e-4 (TTUR), one-sided label smoothing. With this D, loss_D is about 0.9 (D gives
+real digits 0.67 and fakes 0.33 on average) and the fraction read confidently was 0.66,
+0.79 and 0.81 after epochs 1-3. G matters too: this D with the earlier G read 0.56
+after epoch 1, against 0.66 with this G.
 
 One training step, on a batch of real images, alternates (both with
 BinaryCrossentropy(from_logits=True) and Adam(2e-4, beta_1=0.5)):
@@ -111,13 +122,16 @@ def build_generator():
     """noise (batch, 128) -> images (batch, 28, 28, 1) in [-1, 1]."""
     return Sequential([
         layers.Input(shape=(NOISE_DIM,)),
-        layers.Dense(7 * 7 * 128, use_bias=False),     # BatchNorm's beta is the bias
+        layers.Dense(1024, use_bias=False),            # BatchNorm's beta is the bias
         layers.BatchNormalization(),
-        layers.LeakyReLU(0.2),
+        layers.ReLU(),
+        layers.Dense(7 * 7 * 128, use_bias=False),
+        layers.BatchNormalization(),
+        layers.ReLU(),
         layers.Reshape((7, 7, 128)),
         layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),  # 14x14
         layers.BatchNormalization(),
-        layers.LeakyReLU(0.2),
+        layers.ReLU(),
         layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),  # 28x28
     ], name="generator")
 
@@ -126,11 +140,15 @@ def build_discriminator():
     """images (batch, 28, 28, 1) -> logits (batch, 1): > 0 means "looks real"."""
     return Sequential([
         layers.Input(shape=(28, 28, 1)),
-        layers.Conv2D(32, 4, strides=2, padding="same"),     # 14x14
+        layers.Conv2D(64, 4, strides=2, padding="same"),                      # 14x14
         layers.LeakyReLU(0.2),
-        layers.Conv2D(64, 4, strides=2, padding="same"),     # 7x7
+        layers.Conv2D(128, 4, strides=2, padding="same", use_bias=False),     # 7x7
+        layers.BatchNormalization(),
         layers.LeakyReLU(0.2),
         layers.Flatten(),
+        layers.Dense(1024, use_bias=False),
+        layers.BatchNormalization(),
+        layers.LeakyReLU(0.2),
         layers.Dense(1),
     ], name="discriminator")
 
@@ -228,7 +246,7 @@ def score(generator, classifier, settings):
 
 def train(settings, run):
     (x_train, y_train), test_set = load_images(settings)
-    epochs, batch_size, lr = settings.budget(epochs=10, batch_size=64, lr=2e-4)
+    epochs, batch_size, lr = settings.budget(epochs=8, batch_size=64, lr=2e-4)
     run.write_config(model="DCGAN (generator + discriminator CNNs)", noise_dim=NOISE_DIM,
                      epochs=epochs, batch_size=batch_size, lr=lr, beta_1=0.5,
                      ema_decay=EMA_DECAY, confidence=CONFIDENCE, n_scored=N_SCORED)
