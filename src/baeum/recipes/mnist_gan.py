@@ -44,12 +44,9 @@ Headline: the fraction it classifies with confidence >= 0.9 (target 0.8), provid
 ten digits appear among the confident ones (a generator that draws only some digits has
 "mode collapse": the headline is then 0). The digit histogram is reported beside it.
 
-Where it stands: 0.683 with the defaults (seed 0, 10 epochs, 21 minutes on 2 cores), short
-of the 0.8 target. In a 20-epoch run the fraction rose to 0.67 by epoch 4 and then stayed
-between 0.66 and 0.71 (0.69 at epoch 20), hence the default of 10 epochs. Shorter runs
-(3-11 epochs) of variants read 0.64-0.71 too: D with dropout 0.3, G with 128 or 256
-channels, batch 32, learning rate 1e-4, G/D learning rates 1e-4/4e-4 (TTUR),
-one-sided label smoothing (real labels 0.9).
+Where it stands: 0.882 with the defaults (seed 0, 8 epochs; 46 minutes on 2 cores, 5 of
+them for the reader), all ten digits among the confident ones (66-108 of each). The
+fraction after each epoch: 0.72, 0.81, 0.83, 0.86, 0.85, 0.85, 0.88, 0.88.
 
 Run folder: model.baeum (the generator's moving average, which draws the digits),
 classifier.baeum (the scorer),
