@@ -22,6 +22,7 @@ from baeum import parallel
 from baeum.autograd import grad_mode
 from baeum.callbacks import CallbackList
 from baeum.layers import layer as layer_module
+from baeum.layers.symbolic import _flatten, _map
 from baeum.metrics import Mean
 from baeum.training.compile_utils import CompileLoss, CompileMetrics
 from baeum.training.data import ArrayData, unpack_x_y_sample_weight
@@ -133,19 +134,22 @@ class Trainer:
         """
         x, _, _ = unpack_x_y_sample_weight(data)
         with grad_mode.no_grad():
-            n = _num_rows(x)
+            n = len(_flatten(x)[0])
             ranges, n_threads = ([(0, n)], 1) if n < 2 or not self.built else \
                 parallel.plan(n, _largest_sample_bytes(self))
             if len(ranges) == 1:
                 return _map_arrays(self(x, training=False))
+
+            def run_slice(rows):
+                part = _map(x, lambda a: a[rows[0]:rows[1]])
+                return _map_arrays(self(part, training=False))
+
             # training=False is set here first: each thread's model call saves and restores
             # this shared flag, and so they all save and restore the same value.
             context = layer_module.call_context_training
             previous, context[0] = context[0], False
             try:
-                outputs = parallel.map_slices(
-                    lambda rows: _map_arrays(self(_rows(x, *rows), training=False)),
-                    ranges, n_threads)
+                outputs = parallel.map_slices(run_slice, ranges, n_threads)
             finally:
                 context[0] = previous
             return _concatenate(outputs)
@@ -432,11 +436,7 @@ def _flat_outputs(y_pred, names=None):
 
 
 def _map_arrays(out):
-    if isinstance(out, dict):
-        return {k: _map_arrays(v) for k, v in out.items()}
-    if isinstance(out, (list, tuple)):
-        return [_map_arrays(v) for v in out]
-    return out.data if hasattr(out, "data") else np.asarray(out)
+    return _map(out, lambda o: o.data if hasattr(o, "data") else np.asarray(o))
 
 
 def _largest_sample_bytes(model):
@@ -444,23 +444,6 @@ def _largest_sample_bytes(model):
     sizes = [math.prod(t.shape[1:]) * np.dtype(t.dtype).itemsize
              for t in model.symbolic_tensors() if None not in t.shape[1:]]
     return max(sizes, default=None)
-
-
-def _num_rows(x):
-    if isinstance(x, dict):
-        return _num_rows(next(iter(x.values())))
-    if isinstance(x, (list, tuple)):
-        return _num_rows(x[0])
-    return len(x)
-
-
-def _rows(x, start, stop):
-    """Rows start:stop of every array in the input structure x."""
-    if isinstance(x, dict):
-        return {k: _rows(v, start, stop) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_rows(v, start, stop) for v in x)
-    return x[start:stop]
 
 
 def _concatenate(batches):
