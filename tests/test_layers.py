@@ -364,3 +364,31 @@ def test_inference_activation_in_place_gives_the_recorded_result(activation, rng
     np.testing.assert_array_equal(x, x_before)  # the inputs are untouched
     if activation == "relu":
         assert inferred[0].min() >= 0
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_training_activation_in_place_gives_the_composed_gradients(activation, rng):
+    # In training too, Dense and Conv2D overwrite their fresh pre-activation with ReLU/tanh
+    # (the linear and conv backward need only their inputs). Values and every gradient must
+    # equal those of the plain composition act(op(x)) on the same weights.
+    import baeum.functional as F
+
+    act = getattr(F, activation)
+    x = rng.standard_normal((4, 6, 6, 2))
+    conv = layers.Conv2D(3, 3, activation=activation, dtype="float64")
+    dense = layers.Dense(70, activation=activation, dtype="float64")  # 4 x 70 x 6 x 6 outputs
+    cases = [(conv, lambda t: act(F.conv2d(t, conv.kernel, conv.bias))),
+             (dense, lambda t: act(F.linear(t, dense.kernel, dense.bias)))]
+    for layer, composed in cases:
+        layer(x)  # build
+        r = rng.standard_normal(layer(x).shape)
+        grads = []
+        for fn in (layer, composed):
+            for w in layer.weights:
+                w.grad = None
+            xt = baeum.tensor(x, requires_grad=True)
+            y = fn(xt)
+            y.backward(r)
+            grads.append([y.data, xt.grad.data] + [w.grad.data for w in layer.weights])
+        for a, b in zip(*grads):
+            np.testing.assert_array_equal(a, b)

@@ -527,3 +527,21 @@ def test_dropout_masks_follow_the_seed():
     baeum.random.seed(11)
     b = F.dropout(x, 0.5).data
     np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (70, 100), (3, 65536 + 7), (2, 300, 250)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_array_matches_numpy_in_blocks_and_in_place(shape, dtype, rng):
+    # relu_array compares with a cached block of zeros (NumPy's array-array loop is SIMD,
+    # its scalar one is not), block by block for large arrays: same values, NaN kept.
+    from baeum.ops.activations import relu_array
+
+    x = rng.standard_normal(shape).astype(dtype)
+    x.reshape(-1)[::97] = np.nan
+    want = np.maximum(x, 0)
+    np.testing.assert_array_equal(relu_array(x), want)
+    strided = x[:, ::2]  # not contiguous: NumPy's own loop
+    np.testing.assert_array_equal(relu_array(strided), np.maximum(strided, 0))
+    same = relu_array(x, x)
+    assert same is x
+    np.testing.assert_array_equal(x, want)

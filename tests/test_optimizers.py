@@ -98,6 +98,20 @@ def test_matches_torch_over_20_steps(case):
     assert_weights_close(run_baeum(make_ours(), w0, grads), run_torch(make_torch, w0, grads))
 
 
+@requires_torch
+@pytest.mark.parametrize("case", ["sgd", "sgd_momentum", "sgd_nesterov"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sgd_on_large_weights_matches_torch(case, dtype):
+    # Weights above baeum.blas.MIN_SIZE elements update through BLAS's axpy.
+    make_ours, make_torch = TORCH_CASES[case]
+    r = np.random.default_rng(1)
+    w0 = [r.standard_normal((64, 80)).astype(dtype)]
+    grads = [[r.standard_normal((64, 80)).astype(dtype)] for _ in range(STEPS)]
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {}
+    assert_weights_close(run_baeum(make_ours(), w0, grads), run_torch(make_torch, w0, grads),
+                         **tol)
+
+
 # --- vs NumPy transcriptions of Keras 3's formulas (no torch needed) ------------------------
 # Written out plainly (new arrays, no in-place tricks) from keras/src/optimizers/*.py.
 def keras_sgd(w0, grads, lrs, momentum=0.0, nesterov=False, weight_decay=None):

@@ -35,6 +35,9 @@ _name_counts = {}
 # `model(x, training=True)`. Models set it around their call.
 call_context_training = [None]
 
+# Whether each Layer class's `call` takes `training` (read from its signature once).
+_TAKES_TRAINING = {}
+
 # Bumped whenever a weight is created, so models can cache their weight lists safely.
 weights_version = [0]
 
@@ -216,11 +219,15 @@ class Layer:
         return None
 
     def __call__(self, inputs, *args, training=None, **kwargs):
-        if _any_symbolic(inputs):
+        if inputs.__class__ is Tensor:  # the common case, checked first: no structure walk
+            if inputs.data.dtype.kind == "f" and inputs.data.dtype != self.dtype:
+                inputs = inputs.astype(self.dtype)
+        elif _any_symbolic(inputs):
             return record_call(self, inputs, args, dict(kwargs, training=training))
+        else:
+            inputs = _to_tensors(inputs, self.dtype)
         if training is None:
             training = call_context_training[0]
-        inputs = _to_tensors(inputs, self.dtype)
         if not self.built:
             self._build_for(inputs)
         spec = self.input_spec
@@ -265,7 +272,11 @@ class Layer:
         return cached
 
     def _accepts_training(self):
-        return "training" in self._call_signature()
+        cls = self.__class__
+        takes = _TAKES_TRAINING.get(cls)
+        if takes is None:
+            takes = _TAKES_TRAINING[cls] = "training" in cls._call_signature()
+        return takes
 
     # --- config ------------------------------------------------------------------------
     def get_config(self):

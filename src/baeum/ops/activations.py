@@ -8,12 +8,42 @@ from baeum.autograd.function import Function
 
 
 class ReLU(Function):
-    def forward(self, x):
-        self.y = np.maximum(x, 0)  # the mask is taken in backward: no extra work under no_grad
+    """max(x, 0). `in_place=True` overwrites x (for a layer's fresh pre-activation, which
+    nothing else reads: Linear's and Conv2D's backward need their inputs, not their output)."""
+
+    def forward(self, x, in_place=False):
+        self.y = relu_array(x, x if in_place else None)  # the mask is taken in backward
         return self.y
 
     def backward(self, g):
         return (g * (self.y > 0),)
+
+
+# np.maximum(x, 0) runs NumPy's scalar-broadcast loop, 4-5x slower than its SIMD loop for
+# two arrays (11 vs 2.6 us on 100x256 float32), so x is compared with a block of zeros.
+_ZEROS_BLOCK = 1 << 16  # elements: 256 KB of float32, stays in L2 cache
+_zero_blocks = {}
+
+
+def relu_array(x, out=None):
+    """max(x, 0) into `out` (a new array if None; may be x itself)."""
+    n = x.size
+    if n < 4096 or x.dtype.kind != "f" or not x.flags.c_contiguous or (
+            out is not None and not out.flags.c_contiguous):  # (small: one call is faster)
+        return np.maximum(x, 0, out=out)
+    if out is None:
+        out = np.empty_like(x)
+    zeros = _zero_blocks.get(x.dtype)
+    if zeros is None:
+        zeros = _zero_blocks[x.dtype] = np.zeros(_ZEROS_BLOCK, x.dtype)
+    src, dst = x.reshape(-1), out.reshape(-1)
+    if n <= _ZEROS_BLOCK:
+        np.maximum(src, zeros[:n], out=dst)
+    else:
+        for i in range(0, n, _ZEROS_BLOCK):
+            j = min(i + _ZEROS_BLOCK, n)
+            np.maximum(src[i:j], zeros[:j - i], out=dst[i:j])
+    return out
 
 
 class LeakyReLU(Function):
@@ -70,8 +100,10 @@ def sigmoid_array(x):
 
 
 class Tanh(Function):
-    def forward(self, x):
-        self.y = np.tanh(x)
+    """tanh(x); `in_place=True` overwrites x (see ReLU)."""
+
+    def forward(self, x, in_place=False):
+        self.y = np.tanh(x, out=x if in_place else None)
         return self.y
 
     def backward(self, g):

@@ -201,6 +201,9 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
                 f"{type(self).__name__}.apply got {len(grads)} gradients for "
                 f"{len(weights)} weights; they must pair up one to one"
             )
+        if not any(g is None for g in grads):  # the usual case: every weight has a gradient
+            self._apply(grads, weights)
+            return
         pairs = [(g, w) for g, w in zip(grads, weights) if g is not None]
         if not pairs:
             raise ValueError(
@@ -257,24 +260,30 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
     def _apply(self, grads, weights):
         lr = self.learning_rate
         arrays = []
+        index = self._index
+        indices = []
         for g, w in zip(grads, weights):
-            if isinstance(g, Tensor):
+            if g.__class__ is Tensor:
                 g = g.data
             if not isinstance(w, Tensor):
                 raise TypeError(
                     f"{type(self).__name__} updates baeum Tensors (model.trainable_weights), "
                     f"got a {type(w).__name__}"
                 )
+            data = w.data
             # A dtype cast makes a new array; the caller's gradient is never written to.
-            g = np.asarray(g).astype(w.data.dtype, copy=False)
-            if g.shape != w.data.shape:
+            if g.__class__ is not np.ndarray or g.dtype != data.dtype:
+                g = np.asarray(g.data if isinstance(g, Tensor) else g).astype(data.dtype,
+                                                                              copy=False)
+            if g.shape != data.shape:
                 raise ValueError(
                     f"{type(self).__name__}: gradient of shape {g.shape} does not match "
-                    f"weight {_weight_name(w)} of shape {w.data.shape}"
+                    f"weight {_weight_name(w)} of shape {data.shape}"
                 )
             arrays.append(g)
+            i = index.get(id(w))
+            indices.append(self._register(w) if i is None else i)
         arrays = self._clip(arrays)
-        indices = [self._register(w) for w in weights]
         if self.weight_decay:
             keep = 1.0 - lr * self.weight_decay
             for w, i in zip(weights, indices):

@@ -1,7 +1,6 @@
 """SGD: gradient descent, optionally with (Nesterov) momentum, in Keras's form."""
 
-import numpy as np
-
+from baeum.blas import axpy
 from baeum.optimizers.optimizer import Optimizer, check_number
 
 
@@ -49,19 +48,18 @@ class SGD(Optimizer):
         return ("velocity",) if self.momentum > 0 else ()
 
     def update_step(self, grad, weight, slots, lr):
-        step = grad * lr  # the one temporary
+        # axpy (y += a x) updates in one pass with no temporary (baeum/blas.py).
         if self.momentum == 0:
-            weight -= step
+            axpy(-lr, grad, weight)
             return
         (velocity,) = slots
         velocity *= self.momentum
-        velocity -= step
+        axpy(-lr, grad, velocity)
         if self.nesterov:
-            weight -= step
-            np.multiply(velocity, self.momentum, out=step)
-            weight += step
+            axpy(self.momentum, velocity, weight)
+            axpy(-lr, grad, weight)
         else:
-            weight += velocity
+            axpy(1.0, velocity, weight)
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
