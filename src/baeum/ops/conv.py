@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from baeum.autograd.function import Function
+from baeum.autograd.function import Function, sum_rows
 from baeum.autograd.tensor import Tensor
 
 # With this many channels or fewer, the column matrix is faster to build from kh*kw strided
@@ -170,11 +170,6 @@ def chunked_conv_matmul(x, geo, w_mat, ones_column):
         cols = im2col(pad_hw(x[images], geo.pads), geo, ones_column)
         np.matmul(cols, w_mat, out=y[images.start * pixels:images.stop * pixels])
     return y
-
-
-def sum_rows(a):
-    """a.sum(axis=0) of a 2-D array through BLAS (several times faster for tall arrays)."""
-    return np.ones(a.shape[0], a.dtype) @ a
 
 
 # --- conv2d -----------------------------------------------------------------------
@@ -433,6 +428,6 @@ def _tensor(x):
 
 __all__ = [
     "conv2d", "conv2d_transpose", "Conv2D", "Conv2DTranspose", "ConvGeometry", "conv_geometry",
-    "image_chunks", "im2col", "col2im", "chunked_conv_matmul", "conv_input_grad", "sum_rows",
+    "image_chunks", "im2col", "col2im", "chunked_conv_matmul", "conv_input_grad",
     "pad_hw", "crop_hw", "window_taps", "int_pair", "check_image",
 ]

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from baeum.autograd.function import Function, sum_to
+from baeum.autograd.function import Function, sum_rows, sum_to
 from baeum.autograd.tensor import Tensor
 
 
@@ -79,7 +79,7 @@ class Linear(Function):
         gw = (x.reshape(-1, x.shape[-1]).T @ g2) if nw else None
         gb = None
         if nb:
-            gb = g2.sum(axis=0)
+            gb = sum_rows(g2)
             if gb.shape != self.b_shape:
                 gb = sum_to(g, self.b_shape)
         return gx, gw, gb
