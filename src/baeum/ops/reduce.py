@@ -51,11 +51,16 @@ class Sum(Function):
 
 class Mean(Function):
     def forward(self, x, axis, keepdims):
-        axes = _normalize_axis(axis, x.ndim)
-        self.shape, self.kept_shape = x.shape, _kept_shape(x.shape, axes)
-        self.count = math.prod(x.shape[a] for a in axes)
+        if axis is None:  # the usual loss reduction: no axes to check
+            axes, self.count = None, x.size
+            self.kept_shape = (1,) * x.ndim
+        else:
+            axes = _normalize_axis(axis, x.ndim)
+            self.kept_shape = _kept_shape(x.shape, axes)
+            self.count = math.prod(x.shape[a] for a in axes)
+        self.shape = x.shape
         # sum / count is what np.mean computes, without its Python-level overhead.
-        return x.sum(axis=axes, keepdims=keepdims) / self.count
+        return np.add.reduce(x, axis=axes, keepdims=keepdims) / self.count
 
     def backward(self, g):
         return (_spread(g / self.count, self.shape, self.kept_shape), None, None)
