@@ -99,9 +99,10 @@ def test_matches_torch_over_20_steps(case):
 
 
 @requires_torch
-@pytest.mark.parametrize("case", ["sgd", "sgd_momentum", "sgd_nesterov"])
+@pytest.mark.parametrize("case", ["sgd", "sgd_momentum", "sgd_nesterov", "adam", "adamw",
+                                  "adam_amsgrad"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sgd_on_large_weights_matches_torch(case, dtype):
+def test_large_weights_match_torch(case, dtype):
     # Weights above baeum.blas.MIN_SIZE elements update through BLAS's axpy.
     make_ours, make_torch = TORCH_CASES[case]
     r = np.random.default_rng(1)

@@ -124,4 +124,17 @@ def sum_to(grad, shape):
 def sum_rows(a):
     """a.sum(axis=0) of a 2-D array through BLAS, a bias's gradient (several times faster
     than NumPy's reduction for tall arrays: 2.2 against 4.7 us for 100 x 256)."""
-    return np.ones(a.shape[0], a.dtype) @ a
+    return ones_vector(a.shape[0], a.dtype) @ a
+
+
+_ones = {}
+
+
+def ones_vector(n, dtype):
+    """A read-only vector of n ones, sliced from a cached one (np.ones costs 1.5 us)."""
+    block = _ones.get(dtype)
+    if block is None or len(block) < n:
+        block = np.ones(max(n, 1024), dtype)
+        block.flags.writeable = False
+        _ones[dtype] = block
+    return block[:n]

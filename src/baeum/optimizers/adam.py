@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from baeum.blas import axpy
 from baeum.optimizers.optimizer import Optimizer, check_number
 
 
@@ -56,13 +57,12 @@ class Adam(Optimizer):
         m, v = slots[0], slots[1]
         t = self.iterations + 1
         alpha = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        # m += (1 - beta_1)(g - m); v += (1 - beta_2)(g^2 - v); each axpy is one pass.
         tmp = grad - m  # the one temporary
-        tmp *= 1.0 - self.beta_1
-        m += tmp
+        axpy(1.0 - self.beta_1, tmp, m)
         np.square(grad, out=tmp)
         tmp -= v
-        tmp *= 1.0 - self.beta_2
-        v += tmp
+        axpy(1.0 - self.beta_2, tmp, v)
         if self.amsgrad:
             v_hat = slots[2]
             np.maximum(v_hat, v, out=v_hat)
@@ -70,8 +70,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         np.divide(m, tmp, out=tmp)
-        tmp *= alpha
-        weight -= tmp
+        axpy(-alpha, tmp, weight)
 
     def get_config(self):
         return {
