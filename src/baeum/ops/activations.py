@@ -36,8 +36,10 @@ def relu_array(x, out=None):
     if out is None:
         out = np.empty_like(x)
     zeros = _zero_blocks.get(x.dtype)
-    if zeros is None:
-        zeros = _zero_blocks[x.dtype] = np.zeros(_ZEROS_BLOCK, x.dtype)
+    if zeros is None:  # (threads in predict may race here: both make the same block)
+        zeros = np.zeros(_ZEROS_BLOCK, x.dtype)
+        zeros.flags.writeable = False
+        _zero_blocks[x.dtype] = zeros
     src, dst = x.reshape(-1), out.reshape(-1)
     if n <= _ZEROS_BLOCK:
         np.maximum(src, zeros[:n], out=dst)
