@@ -5,6 +5,10 @@ level is Keras (`baeum.layers`, `baeum.Sequential`, `compile/fit`).
 """
 # ruff: noqa: I001 - import order is deliberate: ops installs the Tensor methods first
 
+from baeum import memory
+
+memory.keep_freed_memory()  # before the first large array: see baeum/memory.py
+
 from baeum import backend, random
 from baeum.autograd import (
     Function,
