@@ -9,7 +9,7 @@ starts: the MNIST CNN at batch 100 took 3,200 page faults and 17 ms of system ti
 42 ms (the README, "Speed against PyTorch").
 
 `keep_freed_memory()` raises both thresholds, once, when baeum is imported: arrays up to
-64 MiB come from (and return to) the heap, and up to 1 GiB of freed heap stays with the
+64 MiB come from (and return to) the heap, and up to 512 MiB of freed heap stays with the
 process. A process therefore keeps about the memory its largest step used, as PyTorch's
 caching allocators do on the GPU. Set BAEUM_KEEP_FREED_MEMORY=0 before importing baeum to
 leave malloc's defaults. On a C library without glibc's mallopt (macOS, musl) nothing
@@ -25,7 +25,7 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 MMAP_THRESHOLD = 64 << 20
-TRIM_THRESHOLD = 1 << 30
+TRIM_THRESHOLD = 512 << 20
 
 #: Whether keep_freed_memory() changed malloc's thresholds in this process.
 kept = False
