@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import interleaved, report  # noqa: E402
+from common import TorchWorker, interleaved, report  # noqa: E402
 
 import baeum  # noqa: E402
 import baeum.functional as F  # noqa: E402
@@ -86,28 +86,6 @@ def numpy_mlp(x, y, lr=0.1):
     return step
 
 
-def torch_mlp(torch, x, y, lr=0.1):
-    nn = torch.nn
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
-                          nn.Linear(256, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    return torch_train_step(torch, model, opt, torch.from_numpy(x), torch.from_numpy(y))
-
-
-def torch_train_step(torch, model, opt, xt, yt):
-    """torch's training step for `model` (cross-entropy on its logits), as a closure."""
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(xt), yt)
-        loss.backward()
-        opt.step()
-        return loss
-
-    return step
-
-
 # ---- (b) the CNN ------------------------------------------------------------------------
 def baeum_cnn(x, y):
     rng = np.random.default_rng(0)
@@ -132,21 +110,6 @@ def baeum_cnn(x, y):
     return step
 
 
-def torch_cnn_model(torch):
-    nn = torch.nn
-    return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(3136, 256), nn.ReLU(), nn.Linear(256, 10))
-
-
-def torch_cnn(torch, x, y):
-    model = torch_cnn_model(torch)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))  # NHWC -> NCHW
-    return torch_train_step(torch, model, opt, xt, torch.from_numpy(y))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -156,25 +119,24 @@ def main():
                         help="torch threads; give NumPy's BLAS the same: OPENBLAS_NUM_THREADS=N")
     args = parser.parse_args()
 
-    import torch
-
-    torch.set_num_threads(args.threads)
+    torch = TorchWorker(args.threads)  # torch's cases, in a process without baeum
     rng = np.random.default_rng(0)
-    print(f"numpy {np.__version__}, torch {torch.__version__}, {os.cpu_count()} cores")
+    print(f"numpy {np.__version__}, torch {torch.version}, {os.cpu_count()} cores")
     ratios = {}
     if args.only in (None, "mlp"):
         x = rng.random((100, 784), dtype=np.float32)
         y = rng.integers(0, 10, 100)
         t = interleaved({"baeum": baeum_mlp(x, y), "numpy by hand": numpy_mlp(x, y),
-                         "torch": torch_mlp(torch, x, y)}, args.steps * 5, args.repeats)
+                         "torch": torch.case("mlp", x, y)}, args.steps * 5, args.repeats)
         ratios["mlp"] = report("(a) MLP 784-256-256-10, SGD", 100, t)["baeum"]
     if args.only in (None, "cnn"):
         x = rng.random((100, 28, 28, 1), dtype=np.float32)
         y = rng.integers(0, 10, 100)
-        t = interleaved({"baeum": baeum_cnn(x, y), "torch": torch_cnn(torch, x, y)},
+        t = interleaved({"baeum": baeum_cnn(x, y), "torch": torch.case("cnn", x, y)},
                         args.steps, args.repeats)
         ratios["cnn"] = report("(b) CNN, Adam", 100, t)["baeum"]
     print("\nratio baeum/torch: " + ", ".join(f"{k} {v:.2f}x" for k, v in ratios.items()))
+    torch.close()
 
 
 if __name__ == "__main__":

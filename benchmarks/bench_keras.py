@@ -19,15 +19,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_core import (  # noqa: E402
-    baeum_cnn,
-    baeum_mlp,
-    torch_cnn,
-    torch_cnn_model,
-    torch_mlp,
-    torch_train_step,
-)
-from common import interleaved, report  # noqa: E402
+from bench_core import baeum_cnn, baeum_mlp  # noqa: E402
+from common import TorchWorker, interleaved, report  # noqa: E402
 
 import baeum  # noqa: E402
 from baeum import layers, optimizers  # noqa: E402
@@ -57,7 +50,8 @@ def keras_cnn():
     return model
 
 
-def hihello(torch):
+def hihello():
+    """LSTM(5) + Dense(5) on the 6-step one-hot "hihell" -> "ihello" sequence, Adam 0.1."""
     chars = "hielo"
     x_ids, y_ids = [chars.index(c) for c in "hihell"], [chars.index(c) for c in "ihello"]
     x = np.eye(5, dtype=np.float32)[x_ids][None]          # (1, 6, 5)
@@ -66,31 +60,11 @@ def hihello(torch):
                         layers.Dense(5)])
     model.compile(optimizers.Adam(learning_rate=0.1),
                   baeum.losses.SparseCategoricalCrossentropy(from_logits=True))
-
-    class TorchNet(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lstm = torch.nn.LSTM(5, 5, batch_first=True)
-            self.dense = torch.nn.Linear(5, 5)
-
-        def forward(self, inputs):
-            return self.dense(self.lstm(inputs)[0])
-
-    net = TorchNet()
-    opt = torch.optim.Adam(net.parameters(), lr=0.1)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def torch_step():
-        opt.zero_grad()
-        loss = loss_fn(net(xt).reshape(-1, 5), yt.reshape(-1))
-        loss.backward()
-        opt.step()
-
-    return keras_step(model, x, y), torch_step
+    return model, x, y
 
 
-def iris(torch):
+def iris():
+    """4-10-20-10-3 MLP, ReLU, full batch 150, Adam 1e-3."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((150, 4)).astype(np.float32)
     y = rng.integers(0, 3, 150)
@@ -99,12 +73,7 @@ def iris(torch):
                         layers.Dense(3)])
     model.compile(optimizers.Adam(learning_rate=1e-3),
                   baeum.losses.SparseCategoricalCrossentropy(from_logits=True))
-    nn = torch.nn
-    net = nn.Sequential(nn.Linear(4, 10), nn.ReLU(), nn.Linear(10, 20), nn.ReLU(),
-                        nn.Linear(20, 10), nn.ReLU(), nn.Linear(10, 3))
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    torch_step = torch_train_step(torch, net, opt, torch.from_numpy(x), torch.from_numpy(y))
-    return keras_step(model, x, y), torch_step
+    return model, x, y
 
 
 def main():
@@ -116,9 +85,7 @@ def main():
                         help="torch threads; give NumPy's BLAS the same: OPENBLAS_NUM_THREADS=N")
     args = parser.parse_args()
 
-    import torch
-
-    torch.set_num_threads(args.threads)
+    torch = TorchWorker(args.threads)  # torch's cases, in a process without baeum
     wanted = set(args.only or ["mlp", "cnn", "cnn-infer", "hihello", "iris"])
     rng = np.random.default_rng(0)
     summary = {}
@@ -126,41 +93,38 @@ def main():
         x = rng.random((100, 784), dtype=np.float32)
         y = rng.integers(0, 10, 100)
         t = interleaved({"keras": keras_step(keras_mlp(x, y), x, y), "low": baeum_mlp(x, y),
-                         "torch": torch_mlp(torch, x, y)}, args.steps * 5, args.repeats)
+                         "torch": torch.case("mlp", x, y)}, args.steps * 5, args.repeats)
         r = report("MLP 784-256-256-10 train step", 100, t)
         summary["mlp train"] = (r["keras"], t["keras"] / t["low"])
     if "cnn" in wanted:
         x = rng.random((100, 28, 28, 1), dtype=np.float32)
         y = rng.integers(0, 10, 100)
         t = interleaved({"keras": keras_step(keras_cnn(), x, y), "low": baeum_cnn(x, y),
-                         "torch": torch_cnn(torch, x, y)}, args.steps, args.repeats)
+                         "torch": torch.case("cnn", x, y)}, args.steps, args.repeats)
         r = report("CNN train step", 100, t)
         summary["cnn train"] = (r["keras"], t["keras"] / t["low"])
     if "cnn-infer" in wanted:
         x = rng.random((1000, 28, 28, 1), dtype=np.float32)
         model = keras_cnn()
-        net = torch_cnn_model(torch).eval()
-        xt = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-        def torch_infer():
-            with torch.no_grad():
-                net(xt)
-
-        t = interleaved({"keras": lambda: model.predict_on_batch(x), "torch": torch_infer},
+        t = interleaved({"keras": lambda: model.predict_on_batch(x),
+                         "torch": torch.case("cnn_inference", x)},
                         max(args.steps // 4, 3), args.repeats)
         summary["cnn inference b1000"] = (report("CNN inference", 1000, t)["keras"], None)
     if "hihello" in wanted:
-        ours, theirs = hihello(torch)
-        t = interleaved({"keras": ours, "torch": theirs}, args.steps * 10, args.repeats)
+        model, x, y = hihello()
+        t = interleaved({"keras": keras_step(model, x, y), "torch": torch.case("hihello", x, y)},
+                        args.steps * 10, args.repeats)
         summary["hihello lstm train"] = (report("hihello LSTM train step", 1, t)["keras"], None)
     if "iris" in wanted:
-        ours, theirs = iris(torch)
-        t = interleaved({"keras": ours, "torch": theirs}, args.steps * 10, args.repeats)
+        model, x, y = iris()
+        t = interleaved({"keras": keras_step(model, x, y), "torch": torch.case("iris", x, y)},
+                        args.steps * 10, args.repeats)
         summary["iris mlp train"] = (report("iris MLP train step", 150, t)["keras"], None)
     print("\nsummary (baeum Keras level vs torch; keras/low = overhead over the low level)")
     for name, (ratio, overhead) in summary.items():
         extra = f"   keras/low {overhead:.2f}" if overhead is not None else ""
         print(f"  {name:<22} {ratio:5.2f}x torch{extra}")
+    torch.close()
 
 
 if __name__ == "__main__":
