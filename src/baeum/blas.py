@@ -3,7 +3,7 @@
 NumPy exposes BLAS's matrix products but not its level-1 routines, so `y -= lr * g`
 costs two passes and a temporary as large as the weight. For the MNIST MLP's first
 kernel (784 x 256) that is the largest cost of an SGD step after the matrix products:
-44 us against 21 us for BLAS's `saxpy` on one core, and the gap widens on two, where
+39 us against 21 us for BLAS's `saxpy` on one core, and the gap widens on two, where
 half of a fresh gradient sits in the other core's cache.
 
 The routine is found once, in the OpenBLAS that NumPy's wheels bundle (its symbols are
