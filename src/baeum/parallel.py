@@ -12,7 +12,8 @@ Two effects, both measured on the MNIST CNN's predict at batch 1000 on 2 cores
   so threads that each take slices run them at the same time. BLAS is meanwhile limited
   to one thread (through threadpoolctl), so that the threads do not fight BLAS's own
   threads for the same cores. Slices of 50 on 2 threads: 1.77x torch, against 1.41x
-  with one slice of 500 per thread.
+  with one slice of 500 per thread (torch timed in baeum's process then, where it ran
+  slower than in its own: see the README's speed section for today's ratio).
 
 How many threads: as many as BLAS uses (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS, or
 threadpoolctl's limits), unless `set_num_threads(n)` says otherwise. With one, the
