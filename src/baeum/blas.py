@@ -61,14 +61,18 @@ def _works(fn, dtype):
     return np.array_equal(y, 10 - 0.5 * np.arange(1, 6, dtype=dtype))
 
 
+def _routine(dtype):
+    global _routines
+    if _routines is None:
+        _routines = _find_routines()
+    return _routines.get(np.dtype(dtype))
+
+
 def axpy(alpha, x, y):
     """y += alpha * x, in place on y (arrays of one shape; y must be writeable)."""
-    global _routines
     if y.size >= MIN_SIZE and x.dtype == y.dtype and x.shape == y.shape \
             and x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable:
-        if _routines is None:
-            _routines = _find_routines()
-        fn = _routines.get(y.dtype)
+        fn = _routine(y.dtype)
         if fn is not None:
             fn(y.size, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
             return y
@@ -78,7 +82,4 @@ def axpy(alpha, x, y):
 
 def available(dtype=np.float32):
     """Whether axpy runs through BLAS for arrays of `dtype` (else through NumPy)."""
-    global _routines
-    if _routines is None:
-        _routines = _find_routines()
-    return np.dtype(dtype) in _routines
+    return _routine(dtype) is not None
