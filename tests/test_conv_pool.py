@@ -252,6 +252,54 @@ def test_max_pool2d_ties_go_to_the_first_maximum_like_torch(rng, pool, strides):
             lambda x: torch_max_pool(x, pool, s, "valid"), [x])
 
 
+def relu_ties(rng, shape):
+    """Pre-activations where relu makes ties: a block of equal positive values, a block of
+    negatives (all-zero windows after relu), random values elsewhere."""
+    z = rng.standard_normal(shape)
+    z[0, :4, :4] = 0.5
+    z[-1, :4, :4] = -1.0
+    return z
+
+
+@requires_torch
+@pytest.mark.parametrize("x_shape, pool, strides, padding", POOL_CASES)
+def test_max_pool2d_of_relu_is_one_node_with_torchs_gradient(rng, x_shape, pool, strides,
+                                                             padding):
+    # conv -> relu -> pool: the pool is recorded over relu's input (relu's mask is taken on
+    # the pooled output); values and gradients stay those of the two ops one after another.
+    s = pool if strides is None else strides
+    z = relu_ties(rng, x_shape)
+    node = F.max_pool2d(F.relu(baeum.tensor(z, requires_grad=True)), pool, strides, padding)._ctx
+    assert node.__class__.__name__ == "MaxPool2D" and node.after_relu
+    compare(lambda z: F.max_pool2d(F.relu(z), pool, strides, padding),
+            lambda z: torch_max_pool(torch.relu(z), pool, s, padding), [z])
+
+
+@requires_torch
+def test_max_pool2d_of_relu_whose_output_is_also_used_elsewhere(rng):
+    # relu's output feeds the pool and a second branch: the branch's gradient still goes
+    # through relu's own backward, and both reach z.
+    def baeum_fn(z):
+        h = F.relu(z)
+        return F.max_pool2d(h, 2).sum() + (h * h).sum()
+
+    def torch_fn(z):
+        h = torch.relu(z)
+        return torch_max_pool(h, 2, 2, "valid").sum() + (h * h).sum()
+
+    compare(baeum_fn, torch_fn, [relu_ties(rng, (2, 6, 6, 3))])
+
+
+def test_conv_relu_pool_layers_are_recorded_without_the_relu_node():
+    model = baeum.Sequential([baeum.layers.Input(shape=(6, 6, 1)),
+                              baeum.layers.Conv2D(2, 3, padding="same", activation="relu"),
+                              baeum.layers.MaxPooling2D(2)])
+    out = model(np.ones((1, 6, 6, 1), np.float32))
+    pool_node = out._ctx
+    assert pool_node.after_relu
+    assert pool_node.parents[0]._ctx.__class__.__name__ == "Conv2D"
+
+
 @requires_torch
 @pytest.mark.parametrize("x_shape, pool, strides, padding", POOL_CASES)
 def test_avg_pool2d_matches_torch(rng, x_shape, pool, strides, padding):

@@ -9,7 +9,9 @@ reshaping to (N, H_out, 2, W_out, 2, C) and reducing over two axes.
 
 import numpy as np
 
+from baeum.autograd import grad_mode
 from baeum.autograd.function import Function
+from baeum.ops.activations import ReLU, relu_grad
 from baeum.ops.conv import (
     check_image,
     conv_geometry,
@@ -68,9 +70,19 @@ def _lowest(dtype):
 
 class MaxPool2D(Function):
     """Maximum over each window. The gradient goes to the FIRST maximum of each window in
-    row-major order (as in PyTorch), so ties - common after ReLU - are not split."""
+    row-major order (as in PyTorch), so ties - common after ReLU - are not split.
 
-    def forward(self, x, *, geometry):
+    relu_output: the array relu(x) when this node pools a ReLU's output but is recorded
+    over the ReLU's input x (max_pool2d does that). Max and relu commute, so the gradient of
+    max_pool2d(relu(x)) is relu's mask taken on the pooled output, where the window's
+    maximum is > 0, times g, routed to the first maximum: the ReLU's own backward, a pass
+    over a 4x larger array, never runs.
+    """
+
+    def forward(self, x, *, geometry, relu_output=None):
+        self.after_relu = relu_output is not None
+        if self.after_relu:
+            x = relu_output
         self.geo, self.x_shape = geometry, x.shape
         # Padding with the lowest value never wins a max ("same" leaves >= 1 real pixel).
         self.xp = pad_hw(x, geometry.pads, _lowest(x.dtype))
@@ -79,6 +91,8 @@ class MaxPool2D(Function):
 
     def backward(self, g):
         y, geo = self.y, self.geo
+        if self.after_relu:
+            g = relu_grad(g, y)
         overlapping = any(s < k for s, k in zip(geo.strides, geo.kernel))
         # Windows that tile the input exactly write every pixel once: no zero fill needed.
         tiles = not overlapping and geo.pads == ((0, 0), (0, 0)) and all(
@@ -126,6 +140,9 @@ def max_pool2d(x, pool_size, strides=None, padding="valid"):
     [[9.0, 8.0], [19.0, 8.0]]
     """
     x, geo = _pool_args("max_pool2d", x, pool_size, strides, padding)
+    relu = x._ctx
+    if relu.__class__ is ReLU and grad_mode.enabled:  # conv -> relu -> pool: see MaxPool2D
+        return MaxPool2D.apply(relu.parents[0], geometry=geo, relu_output=x.data)
     return MaxPool2D.apply(x, geometry=geo)
 
 
