@@ -71,6 +71,9 @@ CONV_CASES = [
     ((2, 5, 5, 1), (3, 3, 3), 1, "same", 1, True),  # one input channel (slice-copy im2col)
     ((1, 9, 8, 2), (3, 3, 2), 2, "valid", 2, False),  # two channels, stride 2, dilation 2
     ((1, 6, 6, 2), (3, 3, 2), 2, "same", 1, True),  # two channels, same, stride 2
+    ((1, 9, 8, 2), (3, 3, 2), (2, 1), "same", 1, True),  # col2im by rows, stride 2 down
+    ((1, 9, 8, 1), (3, 3, 2), 1, "valid", (2, 1), False),  # col2im by rows, dilated down
+    ((1, 6, 4, 3), (2, 4, 2), 1, "valid", 1, True),  # kernel as wide as the input
 ]
 
 

@@ -110,12 +110,31 @@ def col2im(dcols, padded_shape, geo, out=None):
     """Columns (N*H_out*W_out, kh*kw*C) -> padded image (N, Hp, Wp, C), adding overlaps
     (into `out` when given, a zeroed new array otherwise).
 
-    The inverse scatter of im2col: one strided slice add per kernel tap (kh*kw of them).
+    The inverse scatter of im2col: one strided slice add per kernel tap (kh*kw of them),
+    or, when the windows step one pixel across (stride and dilation 1 along W) and there
+    is more than one channel, one add per kernel row and window column mod kw (also kh*kw
+    adds, each moving whole runs).
     """
     n, _, _, c = padded_shape
     (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
-    per_tap = dcols.reshape(n, ho, wo, kh, kw, c)
     dxp = np.zeros(padded_shape, dcols.dtype) if out is None else out
+    if sw == 1 and dw == 1 and c > 1:
+        # The kw*C values of one window and kernel row, (j, c), land on kw*C consecutive
+        # values of the image row; windows r, r + kw, r + 2kw, ... land side by side. So
+        # each add reads and writes runs of kw*C values instead of C, where NumPy's cost
+        # per run decides: 41% fewer instructions for the MNIST CNN's second conv (C=32),
+        # 3x faster for C=4. (For C=1 the per-tap adds run along whole image rows: 5x
+        # faster than runs of kw values.)
+        per_row = dcols.reshape(n, ho, wo, kh, kw * c)
+        for i in range(kh):
+            image_rows = dxp[:, window_taps(i, dh, sh, ho)]
+            for r in range(min(kw, wo)):
+                count = len(range(r, wo, kw))
+                runs = image_rows[:, :, r:r + kw * count].reshape(n, ho, count, kw * c,
+                                                                   copy=False)
+                runs += per_row[:, :, r::kw, i]
+        return dxp
+    per_tap = dcols.reshape(n, ho, wo, kh, kw, c)
     for i in range(kh):
         rows = window_taps(i, dh, sh, ho)
         for j in range(kw):
