@@ -4,10 +4,19 @@ import numpy as np
 
 from baeum import activations, initializers, regularizers
 from baeum import functional as F
+from baeum.autograd import grad_mode
+from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.ops.activations import relu_array
 from baeum.ops.conv import _transpose_out_size
 from baeum.ops.conv import int_pair as _pair
+from baeum.ops.winograd import conv3x3_max_pool2x2, pooled_size
+
+# Winograd's 16 products have C_in as their inner size: from 16 input channels on they
+# beat im2col's one product (MNIST CNN sizes, one core: 1.7 against 2.0 ms at C_in=16,
+# 2.8 against 3.8 at 32; 3.2 against 3.0 at 8, 5.9 against 1.0 at 1).
+_WINOGRAD_MIN_CHANNELS = 16
 
 
 class Conv2D(Layer):
@@ -75,10 +84,37 @@ class Conv2D(Layer):
                      if self.use_bias else None)
         self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
 
-    def call(self, inputs):
+    def call(self, inputs, max_pool=None):
+        """max_pool: a MaxPooling2D layer that this layer's output goes to and nowhere else
+        (Sequential passes it when no graph is recorded): then the pooled output is
+        returned, computed in one pass where it can be (see _max_pooled)."""
+        if max_pool is not None and not grad_mode.enabled:
+            return self._max_pooled(inputs, max_pool)
         y = F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                      padding=self.padding, dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
+
+    def _max_pooled(self, inputs, pool):
+        """pool(self(inputs)) for inference. ReLU and the bias commute with the maximum, so
+        they run after the pool, on a quarter of the values; a 3x3 kernel with stride 1
+        under a 2x2 pool runs as Winograd's F(2x2, 3x3) with the pool built in
+        (ops/winograd.py)."""
+        relu = self.activation is activations.relu
+        if not relu and self.activation is not activations.linear:
+            return pool(self.call(inputs))
+        if (self.kernel_size == (3, 3) and self.strides == (1, 1)
+                and self.dilation_rate == (1, 1) and pool.pool_size == (2, 2)
+                and pool.strides == (2, 2) and pool.padding == "valid"
+                and self.kernel.shape[2] >= _WINOGRAD_MIN_CHANNELS
+                and min(pooled_size(inputs.shape[1:3], self.padding)) > 0):
+            bias = None if self.bias is None else self.bias.data
+            return Tensor(conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
+                                              self.padding, relu))
+        y = pool(F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
+                          padding=self.padding, dilation_rate=self.dilation_rate))
+        if relu:
+            relu_array(y.data, y.data)
+        return y
 
     def compute_output_shape(self, input_shape):
         n, h, w, _ = input_shape

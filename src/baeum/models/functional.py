@@ -12,7 +12,10 @@ shared: both nodes use its one set of weights. A model is a layer, so it can be
 called inside another model.
 """
 
+from baeum.autograd import grad_mode
+from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer, unique_name
+from baeum.layers.pooling import MaxPooling2D
 from baeum.layers.symbolic import KerasTensor, _flatten, _map
 from baeum.models.model import Model
 
@@ -57,11 +60,13 @@ class Functional(Model):
                 )
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
         # Per node: do its extra arguments hold symbolic tensors to fill in at run time?
+        # (node, extras, None), or (conv node, extras, pool node) in _inference_plan.
         self._plan = [
             (node, any(isinstance(v, KerasTensor)
-                       for v in _flatten([list(node.args), list(node.kwargs.values())])))
+                       for v in _flatten([list(node.args), list(node.kwargs.values())])), None)
             for node in self._nodes
         ]
+        self._inference_plan = _fuse_conv_pool(self._plan, self._output_tensors)
         self._input_layers = [
             InputLayer(t.shape, dtype=t.dtype, name=t.name) for t in self._input_tensors
         ]
@@ -109,14 +114,21 @@ class Functional(Model):
         values = {}
         for t, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
             values[id(t)] = value
-        for node, symbolic_extras in self._plan:
+        # With no graph recorded, a Conv2D whose output only a MaxPooling2D reads runs as
+        # one step with it (see Conv2D._max_pooled); the pool's node is then left out.
+        plan = self._plan if grad_mode.enabled else self._inference_plan
+        for node, symbolic_extras, pool_node in plan:
             x = _fill(node.inputs, values)
             args, kwargs = node.args, node.kwargs
             if symbolic_extras:
                 args, kwargs = _fill(args, values), _fill(kwargs, values)
             if kwargs.get("training") is None:  # not fixed when the graph was built
                 kwargs = {**kwargs, "training": training}
-            out = node.layer(x, *args, **kwargs)
+            if pool_node is None:
+                out = node.layer(x, *args, **kwargs)
+            else:  # the step's output is the pool's
+                out = node.layer(x, *args, max_pool=pool_node.layer, **kwargs)
+                node = pool_node
             if len(node.outputs) == 1 and not isinstance(out, (list, tuple)):
                 values[id(node.outputs[0])] = out
             else:
@@ -204,3 +216,29 @@ def _unique_names(names):
         seen[name] = n + 1
         out.append(name if n == 0 else f"{name}_{n}")
     return out
+
+
+def _fuse_conv_pool(plan, model_outputs):
+    """The plan with each Conv2D node whose only reader is a MaxPooling2D node paired with
+    that node, which leaves the plan (the Conv2D and its pool then run as one step)."""
+    readers = {}
+    for node, _, _ in plan:
+        for t in _flatten([node.inputs, list(node.args), list(node.kwargs.values())]):
+            if isinstance(t, KerasTensor):
+                readers.setdefault(id(t), []).append(node)
+    outputs = {id(t) for t in model_outputs}
+    fused, pooled = [], set()
+    for node, extras, _ in plan:
+        if id(node) in pooled:
+            continue
+        out = node.outputs[0] if len(node.outputs) == 1 else None
+        pool = readers.get(id(out), [None])[0] if out is not None else None
+        if (node.layer.__class__ is Conv2D and node.layer.activity_regularizer is None
+                and not extras and id(out) not in outputs and len(readers[id(out)]) == 1
+                and pool.layer.__class__ is MaxPooling2D and pool.inputs is out
+                and not pool.args and set(pool.kwargs) <= {"training"}):
+            fused.append((node, extras, pool))
+            pooled.add(id(pool))
+        else:
+            fused.append((node, extras, None))
+    return fused

@@ -13,7 +13,10 @@ the first call on data) every layer is built, and its output shape recorded for
 `summary()`, by one symbolic pass through the stack.
 """
 
+from baeum.autograd import grad_mode
+from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer
+from baeum.layers.pooling import MaxPooling2D
 from baeum.layers.symbolic import Input, KerasTensor, _flatten
 from baeum.models.model import Model
 
@@ -113,8 +116,24 @@ class Sequential(Model):
 
     def call(self, inputs, training=None):
         x = inputs
-        for layer in self._layers:
-            x = layer(x, training=training)
+        layers = self._layers
+        if grad_mode.enabled:
+            for layer in layers:
+                x = layer(x, training=training)
+            return x
+        # No graph (predict, evaluate): a Conv2D followed by a MaxPooling2D runs as one
+        # step, the conv's output going only to the pool (see Conv2D._max_pooled).
+        i = 0
+        while i < len(layers):
+            layer = layers[i]
+            pool = layers[i + 1] if i + 1 < len(layers) else None
+            if (layer.__class__ is Conv2D and pool.__class__ is MaxPooling2D
+                    and layer.activity_regularizer is None and pool.built):
+                x = layer(x, training=training, max_pool=pool)
+                i += 2
+            else:
+                x = layer(x, training=training)
+                i += 1
         return x
 
     def symbolic_tensors(self):

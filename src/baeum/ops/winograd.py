@@ -1,0 +1,119 @@
+"""Winograd's F(2x2, 3x3) convolution, fused with 2x2 max pooling: for inference.
+
+A 3x3 convolution with stride 1 makes each 2x2 block of outputs from one 4x4 tile of
+input. Winograd (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
+2015) computes that block with 16 products per (input, output) channel pair instead of
+36:
+
+    Y = A^T [ (G g G^T) * (B^T d B) ] A        d: 4x4 input tile, g: 3x3 kernel,
+                                               *: elementwise, summed over C_in
+
+The transforms B^T . B and A^T . A are only additions, and G g G^T is computed once per
+call. Summed over channels, the elementwise products are 16 matrix products
+(tiles, C_in) @ (C_in, C_out): 2.25x fewer multiplications than im2col's one product.
+
+The 2x2 output blocks are exactly the windows of a 2x2 max pool with stride 2, so the
+pool takes the maximum of the four outputs of each block and never builds the full
+feature map. The bias and ReLU come after the pool: both are monotone, so max(relu(y +
+b)) = relu(max(y) + b), and they run on a quarter of the values.
+
+The results differ from im2col's by float rounding (about 1e-6 relative in float32):
+inference only; training keeps conv2d, whose backward needs im2col's columns anyway.
+"""
+
+import numpy as np
+
+from baeum.ops.activations import relu_array
+
+# The transform matrices of F(2x2, 3x3).
+_G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+# B^T = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]] and
+# A^T = [[1, 1, 1, 0], [0, 1, -1, -1]] are applied as the additions they stand for.
+
+# Images per pass: about this many bytes of products (16 x tiles x C_out) at a time, so
+# that the transforms and the products stay in cache (2 MB: 1.5x faster than 40 images
+# of the MNIST CNN's second conv at once).
+_CHUNK_BYTES = 2 << 20
+
+
+def kernel_transform(kernel):
+    """U = G g G^T for each channel pair: kernel (3, 3, C_in, C_out) -> (16, C_in, C_out)."""
+    c_in, c_out = kernel.shape[2:]
+    g = _G.astype(kernel.dtype)
+    rows = (g @ kernel.reshape(3, -1)).reshape(4, 3, -1)  # G g, for each column of g
+    return np.matmul(g, rows).reshape(16, c_in, c_out)    # (G g) G^T
+
+
+def _apply_bt(d, out):
+    """out[k] = sum_a B^T[k, a] d[a] for the four arrays d[0..3] and four views out(k)."""
+    np.subtract(d[0], d[2], out=out(0))
+    np.add(d[1], d[2], out=out(1))
+    np.subtract(d[2], d[1], out=out(2))
+    np.subtract(d[1], d[3], out=out(3))
+
+
+def input_transform(xp, tiles):
+    """B^T d B for every 4x4 tile d of xp (N, Hp, Wp, C) starting at even rows and columns:
+    -> V (4, 4, N, th, tw, C), tiles = (th, tw)."""
+    n, _, wp, c = xp.shape
+    th, tw = tiles
+    rows = [xp[:, a:a + 2 * th - 1:2] for a in range(4)]         # (N, th, Wp, C) each
+    across = np.empty((4, n, th, wp, c), xp.dtype)
+    _apply_bt(rows, lambda k: across[k])                          # B^T d, down the rows
+    cols = [across[:, :, :, b:b + 2 * tw - 1:2] for b in range(4)]  # (4, N, th, tw, C)
+    v = np.empty((4, 4, n, th, tw, c), xp.dtype)
+    _apply_bt(cols, lambda l: v[:, l])                            # (B^T d) B, across
+    return v
+
+
+def pooled_output_transform(m, out):
+    """The maximum of A^T m A's 2x2 block, for m (4, 4, ...) -> out (...)."""
+    s0 = m[0] + m[1]  # A^T m, row 0: m0 + m1 + m2
+    s0 += m[2]
+    s1 = m[1] - m[2]  # row 1: m1 - m2 - m3
+    s1 -= m[3]
+    np.add(s0[0], s0[1], out=out)  # (A^T m A)[0, 0]
+    out += s0[2]
+    block = s0[1] - s0[2]          # [0, 1]
+    block -= s0[3]
+    np.maximum(out, block, out=out)
+    np.add(s1[0], s1[1], out=block)       # [1, 0]
+    block += s1[2]
+    np.maximum(out, block, out=out)
+    np.subtract(s1[1], s1[2], out=block)  # [1, 1]
+    block -= s1[3]
+    np.maximum(out, block, out=out)
+    return out
+
+
+def pooled_size(hw, padding):
+    """(H, W) of the input -> the pooled output's (H, W): whole 2x2 windows of the
+    conv's output, which is H x W ("same") or (H - 2) x (W - 2) ("valid")."""
+    pad = 2 if padding == "same" else 0
+    return tuple(max(size + pad - 2, 0) // 2 for size in hw)
+
+
+def conv3x3_max_pool2x2(x, kernel, bias=None, padding="valid", relu=False):
+    """max_pool2d(act(conv2d(x, kernel, bias, padding=padding)), 2) in one pass, where act is
+    relu or the identity. x (N, H, W, C_in), kernel (3, 3, C_in, C_out), bias (C_out,) or
+    None, padding "valid" or "same" -> (N, H_conv // 2, W_conv // 2, C_out), where H_conv is
+    H ("same") or H - 2 ("valid"). Arrays in, array out: no gradient."""
+    n, h, w, _ = x.shape
+    c_out = kernel.shape[3]
+    th, tw = pooled_size((h, w), padding)  # one 4x4 tile of input per pool window
+    if padding == "same":
+        xp = np.zeros((n, h + 2, w + 2, x.shape[3]), x.dtype)
+        xp[:, 1:h + 1, 1:w + 1] = x
+    else:
+        xp = x
+    u = kernel_transform(kernel.astype(x.dtype, copy=False))
+    out = np.empty((n, th, tw, c_out), x.dtype)
+    per_chunk = max(1, _CHUNK_BYTES // (16 * th * tw * c_out * x.itemsize))
+    for start in range(0, n, per_chunk):
+        images = slice(start, min(start + per_chunk, n))
+        v = input_transform(xp[images], (th, tw))
+        m = np.matmul(v.reshape(16, -1, v.shape[-1]), u)          # (16, tiles, C_out)
+        pooled_output_transform(m.reshape(4, 4, *out[images].shape), out[images])
+    if bias is not None:
+        out += bias.astype(x.dtype, copy=False)
+    return relu_array(out, out) if relu else out
