@@ -202,3 +202,20 @@ def test_functional_keeps_a_conv_output_that_something_else_reads(winograd_calls
             np.testing.assert_array_equal(got, expected.numpy())
     assert winograd_calls == []
 
+
+
+
+def test_images_too_small_for_one_window_are_an_error():
+    with pytest.raises(ValueError, match=r"3x3 conv of 3x3 images leaves less than one 2x2"):
+        conv3x3_max_pool2x2(np.ones((2, 3, 3, 2)), np.ones((3, 3, 2, 4)))
+
+
+def test_images_of_any_size_fall_back_to_the_pools_own_error():
+    model = Sequential([layers.Input(shape=(None, None, 16)),
+                        layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(),
+                        layers.GlobalMaxPooling2D()])
+    x = images((9, 7, 16), n=3)
+    np.testing.assert_allclose(model.predict(x, verbose=0), model(x).numpy(), rtol=1e-5,
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="pooling window is larger than the padded input"):
+        model.predict(images((3, 3, 16), n=3), verbose=0)

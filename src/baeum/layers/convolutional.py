@@ -95,10 +95,10 @@ class Conv2D(Layer):
         return activations.apply_to_fresh(self.activation, y)
 
     def _max_pooled(self, inputs, pool):
-        """pool(self(inputs)) for inference. ReLU and the bias commute with the maximum, so
-        they run after the pool, on a quarter of the values; a 3x3 kernel with stride 1
-        under a 2x2 pool runs as Winograd's F(2x2, 3x3) with the pool built in
-        (ops/winograd.py)."""
+        """pool(self(inputs)) for inference. ReLU commutes with the maximum, so it runs after
+        the pool, on a quarter of the values. A 3x3 kernel with stride 1 under a 2x2 pool
+        runs as Winograd's F(2x2, 3x3) with the pool built in (ops/winograd.py); anything
+        else as conv2d, then the pool."""
         relu = self.activation is activations.relu
         if not relu and self.activation is not activations.linear:
             return pool(self.call(inputs))
