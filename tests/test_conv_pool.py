@@ -6,6 +6,7 @@ import pytest
 
 import baeum
 import baeum.functional as F
+from baeum.ops import conv as conv_ops
 from oracle import compare, requires_torch, torch
 
 if torch is not None:
@@ -74,7 +75,16 @@ CONV_CASES = [
     ((1, 9, 8, 2), (3, 3, 2), (2, 1), "same", 1, True),  # col2im by rows, stride 2 down
     ((1, 9, 8, 1), (3, 3, 2), 1, "valid", (2, 1), False),  # col2im by rows, dilated down
     ((1, 6, 4, 3), (2, 4, 2), 1, "valid", 1, True),  # kernel as wide as the input
+    ((3, 20, 19, 1), (3, 3, 2), 1, "same", 1, True),  # 1140 rows: dW in blocks of rows
 ]
+
+
+@pytest.mark.parametrize("rows", [1023, 1024, 1500, 2048])
+@pytest.mark.parametrize("columns", [10, 32, 33])
+def test_kernel_gradient_product_in_row_blocks_is_cols_t_g(rng, rows, columns):
+    cols, g = rng.standard_normal((rows, columns)), rng.standard_normal((rows, 5))
+    np.testing.assert_allclose(conv_ops.columns_t_matmul(cols, g), cols.T @ g, rtol=1e-12,
+                               atol=1e-11)
 
 
 @requires_torch
@@ -162,6 +172,7 @@ TRANSPOSE_CASES = [
     ((1, 3, 3, 2), (3, 3, 2), 2, "same", 0, 1, (5, 5)),  # output_padding shrinks "same"
     ((1, 3, 3, 2), (3, 3, 2), 2, "valid", 1, 1, (8, 8)),
     ((1, 4, 4, 2), (3, 3, 2), 1, "same", None, 2, (4, 4)),  # dilation
+    ((3, 18, 20, 2), (3, 3, 1), 1, "same", None, 1, (18, 20)),  # kernel grad in row blocks
 ]
 
 
