@@ -6,14 +6,23 @@ checks against PyTorch."""
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 import baeum
 import baeum.functional as F
 from baeum import layers
-from baeum.layers import convolutional
 from baeum.models import Sequential
 from baeum.ops import winograd
 from baeum.ops.winograd import conv3x3_max_pool2x2, kernel_transform
+from oracle import compare, requires_torch, torch
+from test_conv_pool import torch_conv2d
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    # Winograd runs only with BLAS on one thread (as in predict's slices): see applies().
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def composed(x, kernel, bias, padding, relu):
@@ -92,19 +101,75 @@ def test_one_image_per_chunk_gives_the_same_result(monkeypatch):
     np.testing.assert_array_equal(conv3x3_max_pool2x2(x, kernel, None, "same", True), whole)
 
 
+# --- conv2d's forward without a kernel gradient, and 3x3 stride-1 input gradients ---------
+
+# (x shape, C_out, padding): 16+ input channels run the forward as Winograd when the
+# kernel needs no gradient; 16+ output channels run the input gradient as Winograd.
+CONV3X3_CASES = [
+    ((2, 6, 7, 16), 16, "same"),    # odd width: a zero column completes the last tiles
+    ((2, 7, 6, 16), 20, "valid"),   # valid: the input gradient pads the gradient by 2
+    ((1, 5, 5, 17), 16, 2),         # int padding 2: the gradient is not padded at all
+    ((1, 6, 6, 16), 16, 3),         # padding 3 > 2: the input gradient goes by col2im
+    ((2, 5, 4, 3), 16, "same"),     # 3 input channels: forward by im2col
+    ((2, 5, 4, 16), 3, "same"),     # 3 output channels: input gradient by col2im
+]
+
+
+@pytest.fixture
+def conv3x3_calls(monkeypatch):
+    calls = []
+    real = winograd.conv3x3
+
+    def counting(xp, kernel):
+        calls.append(kernel.shape)
+        return real(xp, kernel)
+
+    monkeypatch.setattr(winograd, "conv3x3", counting)
+    return calls
+
+
+@requires_torch
+@pytest.mark.parametrize("kernel_grad", [False, True], ids=["no-kernel-grad", "kernel-grad"])
+@pytest.mark.parametrize("x_shape, c_out, padding", CONV3X3_CASES, ids=str)
+def test_3x3_conv_and_its_input_gradient_match_torch(rng, x_shape, c_out, padding,
+                                                     kernel_grad, conv3x3_calls):
+    c_in = x_shape[3]
+    inputs = [rng.standard_normal(x_shape), rng.standard_normal((3, 3, c_in, c_out)),
+              rng.standard_normal(c_out)]
+    compare(lambda x, k, b: F.conv2d(x, k, b, padding=padding),
+            lambda x, k, b: torch_conv2d(x, k, b, 1, padding),
+            inputs, grad=[True, kernel_grad, kernel_grad])
+    forward = c_in >= 16 and not kernel_grad
+    input_grad = c_out >= 16 and padding != 3
+    assert conv3x3_calls == [(3, 3, c_in, c_out)] * forward + [(3, 3, c_out, c_in)] * input_grad
+
+
+@requires_torch
+def test_stride_1_conv2d_transpose_runs_as_winograd_and_matches_torch(rng, conv3x3_calls):
+    x, k = rng.standard_normal((2, 5, 6, 16)), rng.standard_normal((3, 3, 4, 16))
+    compare(lambda x, k: F.conv2d_transpose(x, k, padding="same"),
+            torch_conv_transpose_same, [x, k])
+    assert conv3x3_calls[0] == (3, 3, 16, 4)
+
+
+def torch_conv_transpose_same(x, k):  # stride 1, "same": the transpose of a pad-1 conv
+    return torch.nn.functional.conv_transpose2d(
+        x.permute(0, 3, 1, 2), k.permute(3, 2, 0, 1), padding=1).permute(0, 2, 3, 1)
+
+
 # --- Sequential in inference -------------------------------------------------------------
 
 
 @pytest.fixture
 def winograd_calls(monkeypatch):
     calls = []
-    real = convolutional.conv3x3_max_pool2x2
+    real = winograd.conv3x3_max_pool2x2
 
     def counting(*args, **kwargs):
         calls.append(args[0].shape)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(convolutional, "conv3x3_max_pool2x2", counting)
+    monkeypatch.setattr(winograd, "conv3x3_max_pool2x2", counting)
     return calls
 
 
@@ -128,6 +193,15 @@ def test_predict_runs_conv_and_pool_as_winograd_and_matches_the_graph(winograd_c
     assert winograd_calls == [(7, 12, 12, 16), (7, 6, 6, 16)]
     with baeum.no_grad():
         np.testing.assert_allclose(model(x).numpy(), graph, rtol=1e-5, atol=1e-5)
+
+
+def test_two_blas_threads_keep_im2col(winograd_calls, conv3x3_calls):
+    model = cnn(layers.Conv2D(16, 3, padding="same", activation="relu"), layers.MaxPooling2D(),
+                layers.Conv2D(16, 3, padding="same", activation="relu"))
+    x = images((12, 12, 16))
+    with threadpool_limits(limits=2, user_api="blas"):
+        np.testing.assert_array_equal(model.predict(x, verbose=0), model(x).numpy())
+    assert winograd_calls == [] and conv3x3_calls == []
 
 
 def test_few_channels_pool_before_relu_exactly(winograd_calls):

@@ -37,6 +37,7 @@ MIN_ROWS_PER_THREAD = 128
 
 _num_threads = None       # None: follow BLAS
 _controller = None        # threadpoolctl's view of the loaded BLAS, found on first use
+_blas_libraries = None    # its BLAS libraries
 _pool = None
 _pool_size = 0
 
@@ -53,10 +54,19 @@ def get_num_threads():
     """How many threads inference uses: set_num_threads's value, else BLAS's thread count."""
     if _num_threads is not None:
         return _num_threads
-    blas = _blas().select(user_api="blas").lib_controllers
-    if not blas:                                   # no BLAS that threadpoolctl knows
+    threads = blas_threads()
+    if threads is None:                            # no BLAS that threadpoolctl knows
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    return max(c.num_threads for c in blas)
+    return threads
+
+
+def blas_threads():
+    """How many threads BLAS uses now, within any threadpoolctl limit (predict's slices run
+    with 1), or None when threadpoolctl finds no BLAS. About 1 us."""
+    global _blas_libraries
+    if _blas_libraries is None:
+        _blas_libraries = _blas().select(user_api="blas").lib_controllers
+    return max((c.num_threads for c in _blas_libraries), default=None)
 
 
 def _blas():

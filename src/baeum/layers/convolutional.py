@@ -8,15 +8,10 @@ from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.ops import winograd
 from baeum.ops.activations import relu_array
 from baeum.ops.conv import _transpose_out_size
 from baeum.ops.conv import int_pair as _pair
-from baeum.ops.winograd import conv3x3_max_pool2x2, pooled_size
-
-# Winograd's 16 products have C_in as their inner size: from 16 input channels on they
-# beat im2col's one product (MNIST CNN sizes, one core: 1.7 against 2.0 ms at C_in=16,
-# 2.8 against 3.8 at 32; 3.2 against 3.0 at 8, 5.9 against 1.0 at 1).
-_WINOGRAD_MIN_CHANNELS = 16
 
 
 class Conv2D(Layer):
@@ -102,13 +97,12 @@ class Conv2D(Layer):
         relu = self.activation is activations.relu
         if not relu and self.activation is not activations.linear:
             return pool(self.call(inputs))
-        if (self.kernel_size == (3, 3) and self.strides == (1, 1)
-                and self.dilation_rate == (1, 1) and pool.pool_size == (2, 2)
-                and pool.strides == (2, 2) and pool.padding == "valid"
-                and self.kernel.shape[2] >= _WINOGRAD_MIN_CHANNELS
-                and min(pooled_size(inputs.shape[1:3], self.padding)) > 0):
+        if (winograd.applies(self.kernel.shape, self.strides, self.dilation_rate)
+                and pool.pool_size == (2, 2) and pool.strides == (2, 2)
+                and pool.padding == "valid"
+                and min(winograd.pooled_size(inputs.shape[1:3], self.padding)) > 0):
             bias = None if self.bias is None else self.bias.data
-            return Tensor(conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
+            return Tensor(winograd.conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
                                               self.padding, relu))
         y = pool(F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                           padding=self.padding, dilation_rate=self.dilation_rate))

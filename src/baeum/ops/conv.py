@@ -25,6 +25,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from baeum.autograd.function import Function, sum_rows
 from baeum.autograd.tensor import Tensor
+from baeum.ops import winograd
 
 # With this many channels or fewer, the column matrix is faster to build from kh*kw strided
 # slice copies than from one transposing copy of a sliding-window view (3x faster for C=1,
@@ -174,6 +175,13 @@ def conv_input_grad(g2, kernel, geo, image_shape):
     (top, bottom), (left, right) = geo.pads
     padded_shape = (n, h + top + bottom, w + left + right, c)
     (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
+    if winograd.applies(kernel.shape[:2] + kernel.shape[3:], geo.strides, geo.dilation) \
+            and max(top, bottom, left, right) <= 2:
+        # A 3x3 stride-1 conv's input gradient is a 3x3 stride-1 conv too: of the output
+        # gradient padded by 2 - pad, with the kernel flipped and its channels swapped.
+        g = pad_hw(g2.reshape(n, geo.out[0], geo.out[1], -1),
+                   ((2 - top, 2 - bottom), (2 - left, 2 - right)))
+        return winograd.conv3x3(g, kernel[::-1, ::-1].transpose(0, 1, 3, 2))
     w_t = kernel.reshape(-1, kernel.shape[3]).T  # (C_out, kh*kw*C_in)
     if c <= _FEW_CHANNELS:
         return crop_hw(col2im(g2 @ w_t, padded_shape, geo), geo.pads, (h, w))
@@ -236,6 +244,10 @@ class Conv2D(Function):
             # kept for dW = cols^T g
             self.cols = im2col(pad_hw(x, geometry.pads), geometry, ones_column=has_bias)
             y = self.cols @ w_mat
+        elif winograd.applies(kernel.shape, geometry.strides, geometry.dilation):
+            y = winograd.conv3x3(pad_hw(x, geometry.pads), kernel)  # no columns to keep
+            if has_bias:
+                y += bias.astype(y.dtype, copy=False)
         else:
             y = chunked_conv_matmul(x, geometry, w_mat, has_bias)
         return y.reshape(x.shape[0], *geometry.out, c_out)
