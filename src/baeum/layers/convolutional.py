@@ -92,8 +92,8 @@ class Conv2D(Layer):
     def _max_pooled(self, inputs, pool):
         """pool(self(inputs)) for inference. ReLU commutes with the maximum, so it runs after
         the pool, on a quarter of the values. A 3x3 kernel with stride 1 under a 2x2 pool
-        runs as Winograd's F(2x2, 3x3) with the pool built in (ops/winograd.py); anything
-        else as conv2d, then the pool."""
+        runs as Winograd's F(2x2, 3x3) with the pool built in, where winograd.applies
+        (ops/winograd.py); anything else as conv2d, then the pool."""
         relu = self.activation is activations.relu
         if not relu and self.activation is not activations.linear:
             return pool(self.call(inputs))
@@ -103,7 +103,7 @@ class Conv2D(Layer):
                 and min(winograd.pooled_size(inputs.shape[1:3], self.padding)) > 0):
             bias = None if self.bias is None else self.bias.data
             return Tensor(winograd.conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
-                                              self.padding, relu))
+                                                       self.padding, relu))
         y = pool(F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                           padding=self.padding, dilation_rate=self.dilation_rate))
         if relu:

@@ -231,10 +231,11 @@ def _fuse_conv_pool(plan, model_outputs):
     for node, extras, _ in plan:
         if id(node) in pooled:
             continue
-        out = node.outputs[0] if len(node.outputs) == 1 else None
-        pool = readers.get(id(out), [None])[0] if out is not None else None
+        out = node.outputs[0]
+        out_readers = readers.get(id(out), [])
+        pool = out_readers[0] if len(out_readers) == 1 else None
         if (node.layer.__class__ is Conv2D and node.layer.activity_regularizer is None
-                and not extras and id(out) not in outputs and len(readers[id(out)]) == 1
+                and not extras and id(out) not in outputs and pool is not None
                 and pool.layer.__class__ is MaxPooling2D and pool.inputs is out
                 and not pool.args and set(pool.kwargs) <= {"training"}):
             fused.append((node, extras, pool))
