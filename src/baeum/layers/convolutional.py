@@ -89,6 +89,15 @@ class Conv2D(Layer):
                      padding=self.padding, dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
 
+    def fuses_with(self, pool):
+        """Whether inference may run this layer and `pool` as one step (_max_pooled): a plain
+        Conv2D, no activity regularizer (it would need the conv's own output), then a
+        built MaxPooling2D. Sequential and functional models ask it of adjacent layers."""
+        from baeum.layers.pooling import MaxPooling2D  # pooling imports this module
+
+        return (self.__class__ is Conv2D and self.activity_regularizer is None
+                and pool.__class__ is MaxPooling2D and pool.built)
+
     def _max_pooled(self, inputs, pool):
         """pool(self(inputs)) for inference. ReLU commutes with the maximum, so it runs after
         the pool, on a quarter of the values. A 3x3 kernel with stride 1 under a 2x2 pool

@@ -15,7 +15,6 @@ called inside another model.
 from baeum.autograd import grad_mode
 from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer, unique_name
-from baeum.layers.pooling import MaxPooling2D
 from baeum.layers.symbolic import KerasTensor, _flatten, _map
 from baeum.models.model import Model
 
@@ -234,10 +233,10 @@ def _fuse_conv_pool(plan, model_outputs):
         out = node.outputs[0]
         out_readers = readers.get(id(out), [])
         pool = out_readers[0] if len(out_readers) == 1 else None
-        if (node.layer.__class__ is Conv2D and node.layer.activity_regularizer is None
-                and not extras and id(out) not in outputs and pool is not None
-                and pool.layer.__class__ is MaxPooling2D and pool.inputs is out
-                and not pool.args and set(pool.kwargs) <= {"training"}):
+        if (node.layer.__class__ is Conv2D and not extras and id(out) not in outputs
+                and pool is not None and node.layer.fuses_with(pool.layer)
+                and pool.inputs is out and not pool.args
+                and set(pool.kwargs) <= {"training"}):
             fused.append((node, extras, pool))
             pooled.add(id(pool))
         else:

@@ -16,7 +16,6 @@ the first call on data) every layer is built, and its output shape recorded for
 from baeum.autograd import grad_mode
 from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer
-from baeum.layers.pooling import MaxPooling2D
 from baeum.layers.symbolic import Input, KerasTensor, _flatten
 from baeum.models.model import Model
 
@@ -127,8 +126,7 @@ class Sequential(Model):
         while i < len(layers):
             layer = layers[i]
             pool = layers[i + 1] if i + 1 < len(layers) else None
-            if (layer.__class__ is Conv2D and pool.__class__ is MaxPooling2D
-                    and layer.activity_regularizer is None and pool.built):
+            if layer.__class__ is Conv2D and pool is not None and layer.fuses_with(pool):
                 x = layer(x, training=training, max_pool=pool)
                 i += 2
             else:

@@ -234,20 +234,22 @@ class Conv2D(Function):
     def forward(self, x, kernel, bias, *, geometry):
         c_out = kernel.shape[3]
         has_bias = bias is not None
-        w_mat = kernel.reshape(-1, c_out)
-        if has_bias:  # [W; b]: the ones column of cols adds the bias in the matmul
-            w_mat = np.concatenate([w_mat, bias.reshape(1, c_out).astype(w_mat.dtype)])
         self.geo, self.x_shape, self.kernel_shape = geometry, x.shape, kernel.shape
         self.has_bias, self.kernel = has_bias, kernel
         self.cols = None
-        if self.needs_input_grad[1] or self.needs_input_grad[2]:
-            # kept for dW = cols^T g
-            self.cols = im2col(pad_hw(x, geometry.pads), geometry, ones_column=has_bias)
-            y = self.cols @ w_mat
-        elif winograd.applies(kernel.shape, geometry.strides, geometry.dilation):
-            y = winograd.conv3x3(pad_hw(x, geometry.pads), kernel)  # no columns to keep
+        keep_cols = self.needs_input_grad[1] or self.needs_input_grad[2]  # for dW = cols^T g
+        if not keep_cols and winograd.applies(kernel.shape, geometry.strides,
+                                              geometry.dilation):
+            y = winograd.conv3x3(pad_hw(x, geometry.pads), kernel)
             if has_bias:
                 y += bias.astype(y.dtype, copy=False)
+            return y
+        w_mat = kernel.reshape(-1, c_out)
+        if has_bias:  # [W; b]: the ones column of cols adds the bias in the matmul
+            w_mat = np.concatenate([w_mat, bias.reshape(1, c_out).astype(w_mat.dtype)])
+        if keep_cols:
+            self.cols = im2col(pad_hw(x, geometry.pads), geometry, ones_column=has_bias)
+            y = self.cols @ w_mat
         else:
             y = chunked_conv_matmul(x, geometry, w_mat, has_bias)
         return y.reshape(x.shape[0], *geometry.out, c_out)
