@@ -304,16 +304,6 @@ def test_max_pool2d_of_relu_whose_output_is_also_used_elsewhere(rng):
     compare(baeum_fn, torch_fn, [relu_ties(rng, (2, 6, 6, 3))])
 
 
-def test_conv_relu_pool_layers_are_recorded_without_the_relu_node():
-    model = baeum.Sequential([baeum.layers.Input(shape=(6, 6, 1)),
-                              baeum.layers.Conv2D(2, 3, padding="same", activation="relu"),
-                              baeum.layers.MaxPooling2D(2)])
-    out = model(np.ones((1, 6, 6, 1), np.float32))
-    pool_node = out._ctx
-    assert pool_node.after_relu
-    assert pool_node.parents[0]._ctx.__class__.__name__ == "Conv2D"
-
-
 @requires_torch
 @pytest.mark.parametrize("x_shape, pool, strides, padding", POOL_CASES)
 def test_avg_pool2d_matches_torch(rng, x_shape, pool, strides, padding):

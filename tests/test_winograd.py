@@ -235,7 +235,8 @@ def test_a_wrong_input_still_names_the_conv_layer():
         model.predict(images((12, 12, 3)), verbose=0)
 
 
-def test_training_still_records_every_layer(winograd_calls):
+def test_training_takes_the_window_major_op_not_winograd(winograd_calls):
+    # (Training needs im2col's columns for the kernel gradient: ops/conv_max_pool.py.)
     model = cnn(layers.Conv2D(16, 3, padding="same", activation="relu"), layers.MaxPooling2D())
     model.compile("adam", baeum.losses.SparseCategoricalCrossentropy(from_logits=True))
     x, y = images((12, 12, 16), n=8), np.arange(8) % 3

@@ -10,8 +10,9 @@ from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
 from baeum.ops import winograd
 from baeum.ops.activations import relu_array
-from baeum.ops.conv import _transpose_out_size
+from baeum.ops.conv import _transpose_out_size, conv_geometry
 from baeum.ops.conv import int_pair as _pair
+from baeum.ops.conv_max_pool import conv2d_max_pool2x2
 
 
 class Conv2D(Layer):
@@ -81,42 +82,51 @@ class Conv2D(Layer):
 
     def call(self, inputs, max_pool=None):
         """max_pool: a MaxPooling2D layer that this layer's output goes to and nowhere else
-        (Sequential passes it when no graph is recorded): then the pooled output is
-        returned, computed in one pass where it can be (see _max_pooled)."""
-        if max_pool is not None and not grad_mode.enabled:
+        (Sequential and functional models pass it, see fuses_with): then the pooled output
+        is returned, computed in one step where it can be (see _max_pooled)."""
+        if max_pool is not None:
             return self._max_pooled(inputs, max_pool)
         y = F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                      padding=self.padding, dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
 
     def fuses_with(self, pool):
-        """Whether inference may run this layer and `pool` as one step (_max_pooled): a plain
-        Conv2D, no activity regularizer (it would need the conv's own output), then a
-        built MaxPooling2D. Sequential and functional models ask it of adjacent layers."""
+        """Whether this layer and `pool` may run as one step (_max_pooled): a plain Conv2D,
+        no activity regularizer (it would need the conv's own output), then a built
+        MaxPooling2D. Sequential and functional models ask it of adjacent layers."""
         from baeum.layers.pooling import MaxPooling2D  # pooling imports this module
 
         return (self.__class__ is Conv2D and self.activity_regularizer is None
                 and pool.__class__ is MaxPooling2D and pool.built)
 
     def _max_pooled(self, inputs, pool):
-        """pool(self(inputs)) for inference. ReLU commutes with the maximum, so it runs after
-        the pool, on a quarter of the values. A 3x3 kernel with stride 1 under a 2x2 pool
-        runs as Winograd's F(2x2, 3x3) with the pool built in, where winograd.applies
-        (ops/winograd.py); anything else as conv2d, then the pool."""
+        """pool(self(inputs)) in one step. ReLU commutes with the maximum, so it runs after
+        the pool, on a quarter of the values. A 2x2 pool with stride 2:
+        - in inference, under a 3x3 stride-1 kernel: Winograd's F(2x2, 3x3) with the pool
+          built in, where winograd.applies (ops/winograd.py);
+        - in training: one op whose conv writes each window position as a block of its own,
+          so the pool reads contiguous memory (ops/conv_max_pool.py).
+        Anything else runs as conv2d, then the pool."""
         relu = self.activation is activations.relu
         if not relu and self.activation is not activations.linear:
             return pool(self.call(inputs))
-        if (winograd.applies(self.kernel.shape, self.strides, self.dilation_rate)
-                and pool.pool_size == (2, 2) and pool.strides == (2, 2)
-                and pool.padding == "valid"
-                and min(winograd.pooled_size(inputs.shape[1:3], self.padding)) > 0):
-            bias = None if self.bias is None else self.bias.data
-            return Tensor(winograd.conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
-                                                       self.padding, relu))
+        geo = conv_geometry("conv2d", inputs.shape[1:3], self.kernel_size, self.strides,
+                            self.padding, self.dilation_rate)
+        if pool.pool_size == (2, 2) and pool.strides == (2, 2) and pool.padding == "valid" \
+                and min(geo.out) >= 2:
+            if grad_mode.enabled:
+                return conv2d_max_pool2x2(inputs, self.kernel, self.bias, geo, relu)
+            if winograd.applies(self.kernel.shape, self.strides, self.dilation_rate):
+                bias = None if self.bias is None else self.bias.data
+                return Tensor(winograd.conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
+                                                           self.padding, relu))
         y = pool(F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                           padding=self.padding, dilation_rate=self.dilation_rate))
-        if relu:
-            relu_array(y.data, y.data)
+        if not relu:
+            return y
+        if grad_mode.enabled:  # not in place: the pool's backward reads its output
+            return F.relu(y)
+        relu_array(y.data, y.data)
         return y
 
     def compute_output_shape(self, input_shape):

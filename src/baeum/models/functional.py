@@ -12,7 +12,6 @@ shared: both nodes use its one set of weights. A model is a layer, so it can be
 called inside another model.
 """
 
-from baeum.autograd import grad_mode
 from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer, unique_name
 from baeum.layers.symbolic import KerasTensor, _flatten, _map
@@ -59,13 +58,12 @@ class Functional(Model):
                 )
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
         # Per node: do its extra arguments hold symbolic tensors to fill in at run time?
-        # (node, extras, None), or (conv node, extras, pool node) in _inference_plan.
-        self._plan = [
+        # (node, extras, None), or (conv node, extras, pool node) for a fused pair.
+        self._plan = _fuse_conv_pool([
             (node, any(isinstance(v, KerasTensor)
                        for v in _flatten([list(node.args), list(node.kwargs.values())])), None)
             for node in self._nodes
-        ]
-        self._inference_plan = _fuse_conv_pool(self._plan, self._output_tensors)
+        ], self._output_tensors)
         self._input_layers = [
             InputLayer(t.shape, dtype=t.dtype, name=t.name) for t in self._input_tensors
         ]
@@ -113,10 +111,9 @@ class Functional(Model):
         values = {}
         for t, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
             values[id(t)] = value
-        # With no graph recorded, a Conv2D whose output only a MaxPooling2D reads runs as
-        # one step with it (see Conv2D._max_pooled); the pool's node is then left out.
-        plan = self._plan if grad_mode.enabled else self._inference_plan
-        for node, symbolic_extras, pool_node in plan:
+        # A Conv2D whose output only a MaxPooling2D reads runs as one step with it (see
+        # Conv2D._max_pooled); the pool's node is then left out.
+        for node, symbolic_extras, pool_node in self._plan:
             x = _fill(node.inputs, values)
             args, kwargs = node.args, node.kwargs
             if symbolic_extras:

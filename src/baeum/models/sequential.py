@@ -13,7 +13,6 @@ the first call on data) every layer is built, and its output shape recorded for
 `summary()`, by one symbolic pass through the stack.
 """
 
-from baeum.autograd import grad_mode
 from baeum.layers.convolutional import Conv2D
 from baeum.layers.layer import Layer
 from baeum.layers.symbolic import Input, KerasTensor, _flatten
@@ -116,12 +115,8 @@ class Sequential(Model):
     def call(self, inputs, training=None):
         x = inputs
         layers = self._layers
-        if grad_mode.enabled:
-            for layer in layers:
-                x = layer(x, training=training)
-            return x
-        # No graph (predict, evaluate): a Conv2D followed by a MaxPooling2D runs as one
-        # step, the conv's output going only to the pool (see Conv2D._max_pooled).
+        # A Conv2D followed by a MaxPooling2D runs as one step, the conv's output going
+        # only to the pool (see Conv2D._max_pooled).
         i = 0
         while i < len(layers):
             layer = layers[i]

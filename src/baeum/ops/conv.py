@@ -89,12 +89,20 @@ def im2col(xp, geo, ones_column=False):
     the matmul (a separate `y += b` pass over the output costs as much as a thin matmul).
     """
     n, _, _, c = xp.shape
-    (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
+    (kh, kw), _, _, _, (ho, wo) = geo
     k = kh * kw * c
     cols = np.empty((n * ho * wo, k + ones_column), xp.dtype)
     if ones_column:
         cols[:, k] = 1
-    windows_out = cols[:, :k].reshape(n, ho, wo, kh, kw, c, copy=False)
+    fill_windows(cols[:, :k].reshape(n, ho, wo, kh, kw, c, copy=False), xp, geo)
+    return cols
+
+
+def fill_windows(windows_out, xp, geo):
+    """Copy every window of the padded input xp into windows_out (N, H_out, W_out, kh, kw, C),
+    which may be a strided view (conv_max_pool's window-major column matrix)."""
+    c = xp.shape[3]
+    (kh, kw), (sh, sw), (dh, dw), _, (ho, wo) = geo
     if c <= _FEW_CHANNELS:
         for i in range(kh):
             rows = window_taps(i, dh, sh, ho)
@@ -103,9 +111,8 @@ def im2col(xp, geo, ones_column=False):
     else:
         span = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
         windows = sliding_window_view(xp, span, axis=(1, 2))  # (N, ., ., C, span_h, span_w)
-        windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]
+        windows = windows[:, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, :, ::dh, ::dw]
         np.copyto(windows_out, windows.transpose(0, 1, 2, 4, 5, 3))
-    return cols
 
 
 def col2im(dcols, padded_shape, geo, out=None):
@@ -486,6 +493,6 @@ def _tensor(x):
 
 __all__ = [
     "conv2d", "conv2d_transpose", "Conv2D", "Conv2DTranspose", "ConvGeometry", "conv_geometry",
-    "image_chunks", "im2col", "col2im", "chunked_conv_matmul", "conv_input_grad",
+    "image_chunks", "im2col", "fill_windows", "col2im", "chunked_conv_matmul", "conv_input_grad",
     "pad_hw", "crop_hw", "window_taps", "int_pair", "check_image",
 ]
