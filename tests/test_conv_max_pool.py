@@ -10,9 +10,11 @@ import baeum
 import baeum.functional as F
 from baeum import layers
 from baeum.ops import conv as conv_ops
+from baeum.ops import conv_max_pool
 from baeum.ops.conv_max_pool import (
     ConvMaxPool2x2,
     conv2d_max_pool2x2,
+    pooled_inference,
     route_to_first_max,
     window_major_im2col,
 )
@@ -140,6 +142,13 @@ def test_only_the_gradients_asked_for(rng, grad):
             inputs, grad=grad)
 
 
+@pytest.mark.parametrize("relu", [True, False])
+def test_gradcheck(rng, relu):
+    x, k, b = (rng.standard_normal((2, 6, 5, 2)), rng.standard_normal((3, 3, 2, 3)),
+               rng.standard_normal(3))
+    assert baeum.gradcheck(lambda x, k, b: fused(x, k, b, padding="same", relu=relu), x, k, b)
+
+
 def test_float32_in_float32_out_and_gradients(rng):
     x = baeum.tensor(rng.standard_normal((2, 6, 6, 3)).astype(np.float32))
     kernel = baeum.tensor(rng.standard_normal((3, 3, 3, 4)).astype(np.float32),
@@ -153,6 +162,42 @@ def test_a_conv_output_smaller_than_one_window_is_an_error():
     x = baeum.tensor(np.ones((1, 3, 3, 1)))
     with pytest.raises(ValueError, match="1x1 pixels is smaller than one 2x2 pool window"):
         fused(x, baeum.tensor(np.ones((3, 3, 1, 1))))
+
+
+# --- inference: the same blocks, a few images at a time -------------------------------
+
+
+@pytest.mark.parametrize("x_shape, k_shape, padding", [
+    ((7, 8, 8, 1), (3, 3, 4), "same"),
+    ((5, 9, 7, 3), (3, 3, 2), "valid"),  # odd conv output: last row and column left out
+])
+def test_inference_in_chunks_equals_the_training_op(rng, monkeypatch, x_shape, k_shape,
+                                                    padding):
+    x = rng.standard_normal(x_shape)
+    kernel = rng.standard_normal((k_shape[0], k_shape[1], x_shape[3], k_shape[2]))
+    bias = rng.standard_normal(k_shape[2])
+    geo = geometry(x_shape, kernel.shape, padding=padding)
+    expected = fused(baeum.tensor(x), baeum.tensor(kernel), baeum.tensor(bias),
+                     padding=padding, relu=True).numpy()
+    whole = pooled_inference(x, kernel, bias, geo, relu=True)
+    monkeypatch.setattr(conv_max_pool, "_CHUNK_BYTES", 1)  # one image per chunk
+    np.testing.assert_allclose(pooled_inference(x, kernel, bias, geo, relu=True), expected,
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(whole, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_predict_of_a_one_channel_conv_takes_the_window_major_step(rng, monkeypatch):
+    # One input channel: Winograd does not apply, the window-major step does.
+    calls = []
+    real = conv_max_pool.pooled_inference
+    monkeypatch.setattr(conv_max_pool, "pooled_inference",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    model = conv_pool_model(layers.Conv2D(4, 3, padding="same", activation="relu"),
+                            layers.MaxPooling2D(), shape=(8, 8, 1))
+    x = rng.standard_normal((6, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), three_ops(model, x).numpy(),
+                               rtol=1e-5, atol=1e-6)
+    assert calls
 
 
 # --- Conv2D + MaxPooling2D layers in training --------------------------------------------

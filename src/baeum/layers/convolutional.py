@@ -8,11 +8,10 @@ from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
-from baeum.ops import winograd
+from baeum.ops import conv_max_pool, winograd
 from baeum.ops.activations import relu_array
 from baeum.ops.conv import _transpose_out_size, conv_geometry
 from baeum.ops.conv import int_pair as _pair
-from baeum.ops.conv_max_pool import conv2d_max_pool2x2
 
 
 class Conv2D(Layer):
@@ -101,12 +100,11 @@ class Conv2D(Layer):
 
     def _max_pooled(self, inputs, pool):
         """pool(self(inputs)) in one step. ReLU commutes with the maximum, so it runs after
-        the pool, on a quarter of the values. A 2x2 pool with stride 2:
-        - in inference, under a 3x3 stride-1 kernel: Winograd's F(2x2, 3x3) with the pool
-          built in, where winograd.applies (ops/winograd.py);
-        - in training: one op whose conv writes each window position as a block of its own,
-          so the pool reads contiguous memory (ops/conv_max_pool.py).
-        Anything else runs as conv2d, then the pool."""
+        the pool, on a quarter of the values. A 2x2 pool with stride 2 runs as one op whose
+        conv writes each window position as a block of its own, so the pool reads
+        contiguous memory (ops/conv_max_pool.py); in inference, a 3x3 stride-1 kernel as
+        Winograd's F(2x2, 3x3) with the pool built in instead, where winograd.applies
+        (ops/winograd.py). Anything else runs as conv2d, then the pool."""
         relu = self.activation is activations.relu
         if not relu and self.activation is not activations.linear:
             return pool(self.call(inputs))
@@ -115,11 +113,13 @@ class Conv2D(Layer):
         if pool.pool_size == (2, 2) and pool.strides == (2, 2) and pool.padding == "valid" \
                 and min(geo.out) >= 2:
             if grad_mode.enabled:
-                return conv2d_max_pool2x2(inputs, self.kernel, self.bias, geo, relu)
+                return conv_max_pool.conv2d_max_pool2x2(inputs, self.kernel, self.bias, geo, relu)
+            bias = None if self.bias is None else self.bias.data
             if winograd.applies(self.kernel.shape, self.strides, self.dilation_rate):
-                bias = None if self.bias is None else self.bias.data
                 return Tensor(winograd.conv3x3_max_pool2x2(inputs.data, self.kernel.data, bias,
                                                            self.padding, relu))
+            return Tensor(conv_max_pool.pooled_inference(inputs.data, self.kernel.data, bias,
+                                                         geo, relu))
         y = pool(F.conv2d(inputs, self.kernel, self.bias, strides=self.strides,
                           padding=self.padding, dilation_rate=self.dilation_rate))
         if not relu:
