@@ -151,6 +151,16 @@ def col2im(dcols, padded_shape, geo, out=None):
     return dxp
 
 
+def weight_matrix(kernel, bias=None):
+    """The kernel (kh, kw, C_in, C_out) as a matrix (kh*kw*C_in, C_out), with the bias as one
+    more row when given: [W; b], which the ones column of im2col's matrix multiplies, so
+    the bias is added inside the matrix product."""
+    w_mat = kernel.reshape(-1, kernel.shape[3])
+    if bias is None:
+        return w_mat
+    return np.concatenate([w_mat, bias.reshape(1, -1).astype(w_mat.dtype)])
+
+
 # cols^T @ g for a column matrix this narrow is one product with a very long inner size
 # (every output pixel of the batch), which OpenBLAS runs slowly; blocks of rows as a
 # batch of small products, then summed, are 2.4x faster for the MNIST CNN's first conv
@@ -251,9 +261,7 @@ class Conv2D(Function):
             if has_bias:
                 y += bias.astype(y.dtype, copy=False)
             return y
-        w_mat = kernel.reshape(-1, c_out)
-        if has_bias:  # [W; b]: the ones column of cols adds the bias in the matmul
-            w_mat = np.concatenate([w_mat, bias.reshape(1, c_out).astype(w_mat.dtype)])
+        w_mat = weight_matrix(kernel, bias)
         if keep_cols:
             self.cols = im2col(pad_hw(x, geometry.pads), geometry, ones_column=has_bias)
             y = self.cols @ w_mat
@@ -494,5 +502,5 @@ def _tensor(x):
 __all__ = [
     "conv2d", "conv2d_transpose", "Conv2D", "Conv2DTranspose", "ConvGeometry", "conv_geometry",
     "image_chunks", "im2col", "fill_windows", "col2im", "chunked_conv_matmul", "conv_input_grad",
-    "pad_hw", "crop_hw", "window_taps", "int_pair", "check_image",
+    "weight_matrix", "pad_hw", "crop_hw", "window_taps", "int_pair", "check_image",
 ]

@@ -35,6 +35,7 @@ from baeum.ops.conv import (
     fill_windows,
     image_chunks,
     pad_hw,
+    weight_matrix,
 )
 
 
@@ -56,15 +57,6 @@ def window_major_im2col(xp, geo, ones_column=False):
         for j in range(2):
             fill_windows(blocks[:, i, j], xp[:, i * sh:, j * sw:], every_other)
     return cols
-
-
-def weight_matrix(kernel, bias):
-    """[W; b] (kh*kw*C_in [+1], C_out): with the ones column of the column matrix, the bias
-    is added inside the matrix product."""
-    w_mat = kernel.reshape(-1, kernel.shape[3])
-    if bias is None:
-        return w_mat
-    return np.concatenate([w_mat, bias.reshape(1, -1).astype(w_mat.dtype)])
 
 
 def conv_blocks(x, w_mat, geo, has_bias):
