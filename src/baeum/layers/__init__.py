@@ -6,6 +6,24 @@ from baeum.layers.core import Activation, Dense, Dropout, Flatten, Reshape
 from baeum.layers.embedding import Embedding
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer, clear_session
+from baeum.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from baeum.layers.normalization import BatchNormalization
 from baeum.layers.pooling import (
     AveragePooling2D,
