@@ -326,3 +326,98 @@ def test_keras_names_are_exported_from_baeum():
     for name in ("layers", "models", "losses", "metrics", "callbacks", "initializers",
                  "regularizers", "activations", "optimizers"):
         assert getattr(baeum, name).__name__ == f"baeum.{name}"
+
+
+# --- the symbolic graph: model.input, layer.output ------------------------------------------
+
+def _mnist_convnet():
+    return Sequential([
+        Input(shape=(8, 8, 1)),
+        layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), Dense(3, activation="softmax"),
+    ])
+
+
+def test_activation_model_sees_every_layer_of_a_sequential_cnn(rng):
+    # The classic "visualize intermediate activations" recipe:
+    #   Model(inputs=model.input, outputs=[layer.output for layer in model.layers])
+    model = _mnist_convnet()
+    activations = Model(inputs=model.input, outputs=[layer.output for layer in model.layers])
+    x = rng.random((2, 8, 8, 1)).astype(np.float32)
+    outs = activations.predict(x)
+    assert [o.shape for o in outs] == [(2, 6, 6, 4), (2, 3, 3, 4), (2, 36), (2, 3)]
+    h = x                                # the same, one layer at a time
+    for layer, out in zip(model.layers, outs):
+        h = layer(h).data
+        np.testing.assert_allclose(out, h, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(outs[-1], model.predict(x), rtol=1e-6)
+    assert activations.layers[1] is model.layers[0]          # the same layers, shared weights
+    assert model.inputs == [model.input] and model.outputs == [model.output]
+    assert model.output is model.layers[-1].output
+    assert model.layers[1].input is model.layers[0].output
+
+
+def test_sequential_graph_follows_add_and_pop(rng):
+    model = Sequential([Input(shape=(4,)), Dense(5, name="a"), Dense(3, name="b")])
+    first = model.get_layer("a")
+    model.pop()
+    assert model.output is first.output and model.output.shape == (None, 5)
+    model.add(Dense(2, name="c"))
+    assert model.output.shape == (None, 2) and model.get_layer("c").input is first.output
+    head = Model(model.input, model.output)
+    x = _x(rng)
+    np.testing.assert_array_equal(head.predict(x), model.predict(x))
+    # A Sequential built from data has its graph too.
+    lazy = Sequential([Dense(3)])
+    lazy(_x(rng))
+    assert lazy.input.shape == (None, 4) and lazy.output.shape == (None, 3)
+
+
+def test_functional_input_and_output_and_the_first_call_of_a_shared_layer():
+    a, b = Input(shape=(4,), name="a"), Input(shape=(4,), name="b")
+    shared = Dense(3)
+    ya, yb = shared(a), shared(b)
+    model = Model({"a": a, "b": b}, [ya, yb])
+    assert model.input == {"a": a, "b": b} and model.output == [ya, yb]
+    assert model.inputs == [a, b] and model.outputs == [ya, yb]
+    assert shared.input is a and shared.output is ya              # the first call, as in Keras
+    outer_in = Input(shape=(4,))
+    inner = Model(a, ya)
+    inner(outer_in)                                                # a call inside another graph
+    assert inner.input is a and inner.output is ya                 # the model's own graph
+
+
+def test_input_and_output_before_any_symbolic_call_are_clear_errors():
+    with pytest.raises(AttributeError, match="dense has never been called and thus has no "
+                                             "defined output"):
+        _ = Dense(3).output
+    with pytest.raises(AttributeError, match="never been called.*defined input"):
+        _ = Dense(3).input
+    unbuilt = Sequential([Dense(3)])
+    with pytest.raises(AttributeError, match="Sequential model 'sequential' has no defined "
+                                             "inputs yet: start it with an Input"):
+        _ = unbuilt.input
+    with pytest.raises(AttributeError, match="no defined outputs yet"):
+        _ = unbuilt.outputs
+
+
+def test_deepcopy_keeps_a_graph_of_its_own(rng):
+    model = _mnist_convnet()
+    twin = copy.deepcopy(model)
+    assert twin.layers[0].output.node.layer is twin.layers[0]
+    activations = Model(twin.input, [layer.output for layer in twin.layers])
+    assert activations.layers[1] is twin.layers[0] and twin.layers[0] is not model.layers[0]
+
+
+def test_utils_are_keras_utils():
+    assert baeum.utils.to_categorical([2, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    import random
+
+    baeum.utils.set_random_seed(7)
+    first = (Dense(3)(np.ones((1, 2))).data, random.random(), np.random.random())
+    baeum.utils.set_random_seed(7)
+    second = (Dense(3)(np.ones((1, 2))).data, random.random(), np.random.random())
+    np.testing.assert_array_equal(first[0], second[0])
+    assert first[1:] == second[1:]
+    with pytest.raises(ValueError, match="non-negative integer"):
+        baeum.utils.set_random_seed(-1)

@@ -278,6 +278,30 @@ class Layer:
             takes = _TAKES_TRAINING[cls] = "training" in cls._call_signature()
         return takes
 
+    # --- the symbolic graph --------------------------------------------------------------
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call on symbolic tensors, as in Keras
+        (e.g. `Model(model.input, [layer.output for layer in model.layers])` to see every
+        layer's activations)."""
+        return self._first_node("input").inputs
+
+    @property
+    def output(self):
+        """The symbolic output(s) of this layer's first call on symbolic tensors."""
+        outputs = self._first_node("output").outputs
+        return outputs[0] if len(outputs) == 1 else list(outputs)
+
+    def _first_node(self, what):
+        nodes = self.__dict__.get("_inbound_nodes")
+        if not nodes:
+            raise AttributeError(
+                f"The layer {self.name} has never been called and thus has no defined {what}: "
+                "call it on a symbolic Input(...) first, or give its model an input shape "
+                "(an Input first in a Sequential, or input_shape= on the first layer)"
+            )
+        return nodes[0]
+
     # --- config ------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}

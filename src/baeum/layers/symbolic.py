@@ -89,6 +89,8 @@ def record_call(layer, inputs, args, kwargs):
         for i, (s, d) in enumerate(zip(flat_shapes, flat_dtypes))
     ]
     node.outputs = outs
+    # Each layer keeps its calls on symbolic tensors: `layer.output` is the first one's.
+    layer.__dict__.setdefault("_inbound_nodes", []).append(node)
     return outs[0] if _is_shape(out_shapes) else outs
 
 

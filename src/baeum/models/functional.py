@@ -96,6 +96,15 @@ class Functional(Model):
     def outputs(self):
         return list(self._output_tensors)
 
+    @property
+    def input(self):
+        """The model's own inputs as given to Model(...): one tensor, a list or a dict."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
     def symbolic_tensors(self):
         return [*self._input_tensors, *(t for node in self._nodes for t in node.outputs)]
 

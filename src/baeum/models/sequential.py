@@ -82,6 +82,7 @@ class Sequential(Model):
             return
         if self._input is None:   # built later, at the first call on data
             return
+        self._forget_graph()
         x, outputs = self._input, []
         for layer in self._layers:
             x = layer(x)   # symbolic: builds the layer and infers its output shape
@@ -95,6 +96,15 @@ class Sequential(Model):
         self._outputs = outputs
         self._build_input_shape = self._input.shape
         self.built = True
+
+    def _forget_graph(self):
+        """Take the previous build's calls off the layers, so that after add() or pop()
+        `layer.output` is the output in the current stack."""
+        for out in self._outputs:
+            node = _flatten(out)[0].node
+            nodes = node.layer.__dict__.get("_inbound_nodes", [])
+            if node in nodes:
+                nodes.remove(node)
 
     def _build_for(self, inputs):
         # First call on data without a known input shape: build from the data's shape.
@@ -158,6 +168,34 @@ class Sequential(Model):
     @property
     def input_shape(self):
         return None if self._input is None else self._input.shape
+
+    # The symbolic graph of the stack, as in Keras: for a feature extractor,
+    # Model(model.inputs, [layer.output for layer in model.layers]).
+    @property
+    def inputs(self):
+        self._require_graph("inputs")
+        return [self._input]
+
+    @property
+    def outputs(self):
+        self._require_graph("outputs")
+        return _flatten(self._outputs[-1])
+
+    @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        outputs = self.outputs
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _require_graph(self, what):
+        if self._input is None or not self._outputs:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {what} yet: start it with an "
+                "Input(...) (or input_shape= on the first layer), or call it on data once"
+            )
 
     @property
     def output_shape(self):
