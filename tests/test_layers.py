@@ -259,9 +259,15 @@ def test_pooling_errors():
 def test_embedding_harness():
     run_layer_test(layers.Embedding, {"input_dim": 10, "output_dim": 8}, (4, 6), (4, 6, 8), 1,
                    0, expected_params=80, input_dtype="int32")
-    run_layer_test(layers.Embedding, {"input_dim": 10, "output_dim": 3, "mask_zero": True,
+    run_layer_test(layers.Embedding, {"input_dim": 10, "output_dim": 3,
                                       "embeddings_regularizer": "l2"},
                    (4, 2, 3), (4, 2, 3, 3), 1, 0, expected_params=30, input_dtype="int64")
+
+
+def test_embedding_mask_zero_warns_that_masking_is_not_implemented():
+    with pytest.warns(UserWarning, match="does not implement masking: id 0 is embedded"):
+        layer = layers.Embedding(10, 3, mask_zero=True)
+    assert layer.get_config()["mask_zero"] is True
 
 
 def test_embedding_keras_param_count_and_initializer():

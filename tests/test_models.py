@@ -380,6 +380,7 @@ def test_functional_input_and_output_and_the_first_call_of_a_shared_layer():
     model = Model({"a": a, "b": b}, [ya, yb])
     assert model.input == {"a": a, "b": b} and model.output == [ya, yb]
     assert model.inputs == [a, b] and model.outputs == [ya, yb]
+    assert model.input_shape == [(None, 4), (None, 4)] and Model(a, ya).output_shape == (None, 3)
     assert shared.input is a and shared.output is ya              # the first call, as in Keras
     outer_in = Input(shape=(4,))
     inner = Model(a, ya)

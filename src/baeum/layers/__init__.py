@@ -2,8 +2,9 @@
 
 from baeum.layers.activation_layers import LeakyReLU, ReLU, Softmax
 from baeum.layers.convolutional import Conv2D, Conv2DTranspose
-from baeum.layers.core import Activation, Dense, Dropout, Flatten, Reshape
+from baeum.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
 from baeum.layers.embedding import Embedding
+from baeum.layers.input_layer import InputLayer
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer, clear_session
 from baeum.layers.merging import (
@@ -28,11 +29,14 @@ from baeum.layers.normalization import BatchNormalization
 from baeum.layers.pooling import (
     AveragePooling2D,
     AvgPool2D,
+    GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
     GlobalMaxPooling2D,
     MaxPool2D,
     MaxPooling2D,
     UpSampling2D,
 )
+from baeum.layers.preprocessing import Normalization, Rescaling
 from baeum.layers.recurrent import GRU, LSTM, SimpleRNN
 from baeum.layers.symbolic import Input, KerasTensor

@@ -1,5 +1,6 @@
-"""The core layers: Dense, Activation, Flatten, Reshape, Dropout."""
+"""The core layers: Dense, Activation, Flatten, Reshape, Dropout, Lambda."""
 
+import inspect
 import math
 
 from baeum import activations, initializers, regularizers
@@ -137,3 +138,78 @@ class Dropout(Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate}
+
+
+class Lambda(Layer):
+    """A function of the inputs as a layer: `Lambda(lambda x: x * 2)`.
+
+    The function gets baeum Tensors and returns one (baeum ops and Tensor methods keep
+    the gradient). `arguments`: extra keyword arguments for it. `output_shape` (without
+    the batch axis, or a function of the input shape) saves running it once on zeros to
+    find the shape in a functional model.
+
+    Saving: baeum never stores or runs code from a file, so a model with a Lambda saves
+    only when its function is registered (`@baeum.saving.register_serializable()` on a
+    named function); load_model then finds it by that name. Anything else is an error at
+    save time, not a model that cannot be loaded later.
+    """
+
+    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda needs a function, got {type(function).__name__}: "
+                            f"{function!r}")
+        self.function = function
+        self.output_shape_arg = output_shape
+        self.arguments = dict(arguments or {})
+        try:
+            self._takes_training = "training" in inspect.signature(function).parameters
+        except (TypeError, ValueError):  # builtins without a signature
+            self._takes_training = False
+
+    def call(self, inputs, training=None):
+        if self._takes_training:
+            return self.function(inputs, training=training, **self.arguments)
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape):
+        shape = self.output_shape_arg
+        if shape is None:
+            return None  # found by running the function once
+        if callable(shape):
+            return tuple(shape(input_shape))
+        return (input_shape[0], *tuple(shape))
+
+    def get_config(self):
+        from baeum.saving.registry import get_registered_name, get_registered_object
+
+        name = get_registered_name(self.function)
+        if get_registered_object(name) is not self.function:
+            raise ValueError(
+                f"Lambda layer '{self.name}' wraps {self.function!r}, which cannot be saved: "
+                "baeum does not store code in files. Make it a named function decorated "
+                "with @baeum.saving.register_serializable(), or save only the weights "
+                "(model.save_weights) and rebuild the model in code"
+            )
+        if callable(self.output_shape_arg):
+            raise ValueError(f"Lambda layer '{self.name}': an output_shape function cannot be "
+                             "saved; give a tuple")
+        return {**super().get_config(), "function": name,
+                "output_shape": None if self.output_shape_arg is None
+                else list(self.output_shape_arg),
+                "arguments": self.arguments}
+
+    @classmethod
+    def from_config(cls, config):
+        from baeum.saving.registry import get_registered_object
+
+        config = dict(config)
+        name = config.pop("function")
+        function = get_registered_object(name)
+        if function is None:
+            raise ValueError(
+                f"Lambda function {name!r} is not registered: decorate it with "
+                "@baeum.saving.register_serializable() (in code run before loading), or pass "
+                f"custom_objects={{{name!r}: function}} to load_model"
+            )
+        return cls(function, **config)

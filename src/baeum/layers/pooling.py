@@ -1,7 +1,8 @@
 """Pooling and upsampling layers on channels-last images (N, H, W, C).
 
 MaxPooling2D / AveragePooling2D (aliases MaxPool2D, AvgPool2D), GlobalAveragePooling2D,
-GlobalMaxPooling2D, UpSampling2D. None has weights.
+GlobalMaxPooling2D, UpSampling2D, and over sequences (N, T, C) GlobalAveragePooling1D and
+GlobalMaxPooling1D. None has weights.
 """
 
 from baeum import functional as F
@@ -92,6 +93,38 @@ class GlobalMaxPooling2D(_GlobalPooling2D):
 
     def call(self, inputs):
         return F.global_max_pool2d(inputs, keepdims=self.keepdims)
+
+
+class _GlobalPooling1D(Layer):
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = _data_format(type(self).__name__, data_format)
+        self.keepdims = bool(keepdims)
+        self.input_spec = InputSpec(ndim=3)
+
+    def compute_output_shape(self, input_shape):
+        n, _, c = input_shape
+        return (n, 1, c) if self.keepdims else (n, c)
+
+    def get_config(self):
+        return {**super().get_config(), "data_format": self.data_format,
+                "keepdims": self.keepdims}
+
+
+class GlobalAveragePooling1D(_GlobalPooling1D):
+    """(batch, steps, features) -> (batch, features): the mean over the steps (a bag of
+    embeddings, in the text classification tutorials). keepdims=True gives
+    (batch, 1, features). (Masks from Embedding(mask_zero=True) are not applied.)"""
+
+    def call(self, inputs):
+        return inputs.mean(axis=1, keepdims=self.keepdims)
+
+
+class GlobalMaxPooling1D(_GlobalPooling1D):
+    """(batch, steps, features) -> (batch, features): the maximum over the steps."""
+
+    def call(self, inputs):
+        return inputs.max(axis=1, keepdims=self.keepdims)
 
 
 class UpSampling2D(Layer):

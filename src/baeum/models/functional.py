@@ -13,27 +13,10 @@ called inside another model.
 """
 
 from baeum.layers.convolutional import Conv2D
-from baeum.layers.layer import Layer, unique_name
+from baeum.layers.input_layer import InputLayer
+from baeum.layers.layer import Layer
 from baeum.layers.symbolic import KerasTensor, _flatten, _map
 from baeum.models.model import Model
-
-
-class InputLayer(Layer):
-    """The layer Keras lists for each `Input` of a functional model (no weights)."""
-
-    def __init__(self, batch_shape, dtype=None, name=None):
-        super().__init__(name=name or unique_name("input_layer"), dtype=dtype)
-        self.batch_shape = tuple(batch_shape)
-        self.built = True
-
-    def call(self, inputs):
-        return inputs
-
-    def compute_output_shape(self, input_shape):
-        return self.batch_shape
-
-    def get_config(self):
-        return {"name": self.name, "batch_shape": list(self.batch_shape), "dtype": self.dtype}
 
 
 class Functional(Model):
@@ -65,7 +48,8 @@ class Functional(Model):
             for node in self._nodes
         ], self._output_tensors)
         self._input_layers = [
-            InputLayer(t.shape, dtype=t.dtype, name=t.name) for t in self._input_tensors
+            InputLayer(batch_shape=t.shape, dtype=t.dtype, name=t.name)
+            for t in self._input_tensors
         ]
         seen, layers = set(), []
         for node in self._nodes:
@@ -100,6 +84,17 @@ class Functional(Model):
     def input(self):
         """The model's own inputs as given to Model(...): one tensor, a list or a dict."""
         return self._inputs_struct
+
+    @property
+    def input_shape(self):
+        """(None, 4), or a list of shapes for several inputs, as in Keras."""
+        shapes = [t.shape for t in self._input_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     @property
     def output(self):

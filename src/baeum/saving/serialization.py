@@ -147,7 +147,8 @@ def _sequential_config(model):
     layers = []
     if model._input is not None:
         t = model._input
-        layers.append(_entry(InputLayer(t.shape, dtype=t.dtype, name=t.name), _MODEL_MODULE,
+        input_layer = InputLayer(batch_shape=t.shape, dtype=t.dtype, name=t.name)
+        layers.append(_entry(input_layer, _LAYER_MODULE,
                              {"name": t.name, "batch_shape": list(t.shape), "dtype": t.dtype}))
     layers.extend(serialize_layer(layer) for layer in model.layers)
     return {"name": model.name, "trainable": model.trainable, "layers": layers}
@@ -205,7 +206,7 @@ def _functional_config(model):
 
     layers = []
     for input_layer in model._input_layers:
-        entry = _entry(input_layer, _MODEL_MODULE, input_layer.get_config())
+        entry = _entry(input_layer, _LAYER_MODULE, input_layer.get_config())
         entry.update(name=input_layer.name, inbound_nodes=[])
         layers.append(entry)
     by_layer = {}
