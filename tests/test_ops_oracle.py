@@ -529,6 +529,40 @@ def test_dropout_masks_follow_the_seed():
     np.testing.assert_array_equal(a, b)
 
 
+def test_dropout_noise_shape_shares_the_mask_along_unit_axes():
+    # (batch, steps, features) with noise_shape (None, 1, features): a feature is dropped
+    # at every step of a sequence or at none, and the gradient follows the same mask.
+    baeum.random.seed(5)
+    x = baeum.tensor(np.ones((4, 6, 50)), requires_grad=True)
+    y = F.dropout(x, 0.5, noise_shape=(None, 1, 50))
+    assert np.all(y.data == y.data[:, :1, :])             # the same at every step
+    dropped = (y.data[:, 0, :] == 0).mean()
+    assert 0.35 < dropped < 0.65                          # 200 draws at rate 0.5
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, y.data)    # x is ones: y is the mask
+    with pytest.raises(ValueError, match=r"noise_shape \(4, 2, 50\) does not fit inputs of "
+                                         r"shape \(4, 6, 50\)"):
+        F.dropout(x, 0.5, noise_shape=(4, 2, 50))
+    with pytest.raises(ValueError, match="one entry per axis"):
+        F.dropout(x, 0.5, noise_shape=(None, 50))
+
+
+def test_dropout_layer_seed_gives_its_own_repeatable_masks():
+    x = np.ones((3, 40), np.float32)
+    first = baeum.layers.Dropout(0.5, seed=42)
+    baeum.random.seed(1)
+    a = [first(x, training=True).data for _ in range(2)]
+    second = baeum.layers.Dropout(0.5, seed=42)
+    baeum.random.seed(2)                                  # the global stream does not matter
+    b = [second(x, training=True).data for _ in range(2)]
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], a[1])                 # a stream, not one repeated mask
+    config = baeum.layers.Dropout(0.3, noise_shape=(None, 1, 8), seed=7).get_config()
+    assert config["noise_shape"] == [None, 1, 8] and config["seed"] == 7
+    assert baeum.layers.Dropout.from_config(config).get_config() == config
+
+
 @pytest.mark.parametrize("shape", [(3, 5), (70, 100), (3, 65536 + 7), (2, 300, 250)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_array_matches_numpy_in_blocks_and_in_place(shape, dtype, rng):

@@ -59,15 +59,29 @@ def log_softmax(x, axis=-1):
     return _act.LogSoftmax.apply(_operand(x), axis)
 
 
-def dropout(x, rate, training=True):
+def dropout(x, rate, training=True, noise_shape=None, generator=None):
     """Inverted dropout: zero a `rate` fraction, scale the rest by 1/(1-rate); identity when
-    not training. (Keras's argument name `rate`; torch calls it p.)"""
+    not training. (Keras's argument name `rate`; torch calls it p.)
+
+    noise_shape: the shape of the random mask, as in Keras: (batch, 1, features) drops
+    a feature at every timestep at once; None entries take x's size.
+    generator: a numpy Generator to draw the mask from (default: baeum's global one).
+    """
     if not 0 <= rate < 1:
         raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
     x = _operand(x)
     if not training or rate == 0:
         return x
-    return _nn.Dropout.apply(x, float(rate))
+    mask_shape = None
+    if noise_shape is not None:
+        if len(noise_shape) != x.ndim or any(
+                d not in (None, 1, n) for d, n in zip(noise_shape, x.shape)):
+            raise ValueError(
+                f"dropout noise_shape {tuple(noise_shape)} does not fit inputs of shape "
+                f"{x.shape}: it needs one entry per axis, each the axis size, 1 or None"
+            )
+        mask_shape = tuple(n if d is None else d for d, n in zip(noise_shape, x.shape))
+    return _nn.Dropout.apply(x, float(rate), mask_shape, generator)
 
 
 def embedding(ids, table):

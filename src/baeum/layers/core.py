@@ -3,6 +3,8 @@
 import inspect
 import math
 
+import numpy as np
+
 from baeum import activations, initializers, regularizers
 from baeum import functional as F
 from baeum.layers.input_spec import InputSpec
@@ -122,22 +124,33 @@ class Reshape(Layer):
 
 
 class Dropout(Layer):
-    """During training zero a `rate` fraction of inputs and scale the rest by 1/(1-rate)."""
+    """During training zero a `rate` fraction of inputs and scale the rest by 1/(1-rate).
+
+    noise_shape: the mask's shape, e.g. (None, 1, features) to drop the same features at
+    every timestep (None takes the input's size). seed: this layer's own random stream
+    (its masks repeat run after run whatever else draws numbers); default: baeum's.
+    """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate}")
         self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._generator = None if seed is None else np.random.default_rng(seed)
 
     def call(self, inputs, training=None):
-        return F.dropout(inputs, self.rate, training=bool(training))
+        return F.dropout(inputs, self.rate, training=bool(training),
+                         noise_shape=self.noise_shape, generator=self._generator)
 
     def compute_output_shape(self, input_shape):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate}
+        return {**super().get_config(), "rate": self.rate,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape),
+                "seed": self.seed}
 
 
 class Lambda(Layer):

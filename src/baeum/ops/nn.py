@@ -7,10 +7,16 @@ from baeum.autograd.function import Function
 
 
 class Dropout(Function):
-    """Zero each value with probability `rate`, scale the rest by 1/(1-rate) (inverted dropout)."""
+    """Zero each value with probability `rate`, scale the rest by 1/(1-rate) (inverted dropout).
 
-    def forward(self, x, rate):
-        keep = random.get_generator().random(x.shape, dtype=np.float32) >= rate
+    mask_shape: the mask's shape when it is shared along some axes (size 1 there: a whole
+    feature map dropped at once), else x's. generator: a numpy Generator of the caller's,
+    else baeum's global one.
+    """
+
+    def forward(self, x, rate, mask_shape=None, generator=None):
+        generator = generator or random.get_generator()
+        keep = generator.random(mask_shape or x.shape, dtype=np.float32) >= rate
         self.mask = keep * np.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
         return x * self.mask
 
