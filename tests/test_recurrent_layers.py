@@ -8,6 +8,7 @@ import pytest
 import baeum
 from baeum import layers
 from baeum.layers import Input
+from baeum.models import Sequential, load_model
 from layer_harness import run_layer_test
 from oracle import requires_torch, torch
 
@@ -65,33 +66,37 @@ def _torch_module(kind, bias):
     return cls(D, U, batch_first=True, bias=bias, dtype=torch.float64)
 
 
-def _copy_weights(layer, module):
-    """Keras layout -> torch parameters, per baeum/ops/recurrent.py's mapping."""
+def _copy_weights(layer, module, suffix=""):
+    """Keras layout -> torch parameters, per baeum/ops/recurrent.py's mapping (suffix
+    "_reverse": the backward direction of a bidirectional module)."""
     k, rk = layer.kernel.data, layer.recurrent_kernel.data
     b = None if layer.bias is None else layer.bias.data
     perm = np.r_[U:2 * U, 0:U, 2 * U:3 * U] if isinstance(layer, layers.GRU) else slice(None)
+    p = {name: getattr(module, name + "_l0" + suffix, None)
+         for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     with torch.no_grad():
-        module.weight_ih_l0.copy_(torch.tensor(k[:, perm].T))
-        module.weight_hh_l0.copy_(torch.tensor(rk[:, perm].T))
+        p["weight_ih"].copy_(torch.tensor(k[:, perm].T))
+        p["weight_hh"].copy_(torch.tensor(rk[:, perm].T))
         if b is not None:
             if b.ndim == 2:   # GRU reset_after: (input bias, recurrent bias)
-                module.bias_ih_l0.copy_(torch.tensor(b[0, perm]))
-                module.bias_hh_l0.copy_(torch.tensor(b[1, perm]))
+                p["bias_ih"].copy_(torch.tensor(b[0, perm]))
+                p["bias_hh"].copy_(torch.tensor(b[1, perm]))
             else:
-                module.bias_ih_l0.copy_(torch.tensor(b))
-                module.bias_hh_l0.zero_()
+                p["bias_ih"].copy_(torch.tensor(b))
+                p["bias_hh"].zero_()
 
 
-def _torch_grads(layer, module):
+def _torch_grads(layer, module, suffix=""):
     """torch's parameter gradients in the layer's Keras layout, in layer.weights order."""
     perm = np.r_[U:2 * U, 0:U, 2 * U:3 * U] if isinstance(layer, layers.GRU) else slice(None)
     inv = np.argsort(np.arange(3 * U)[perm]) if isinstance(layer, layers.GRU) else slice(None)
-    grads = [module.weight_ih_l0.grad.numpy().T[:, inv],
-             module.weight_hh_l0.grad.numpy().T[:, inv]]
+    grad = {name: getattr(module, name + "_l0" + suffix).grad.numpy()
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            if getattr(module, name + "_l0" + suffix, None) is not None}
+    grads = [grad["weight_ih"].T[:, inv], grad["weight_hh"].T[:, inv]]
     if layer.bias is not None:
-        gi = module.bias_ih_l0.grad.numpy()[inv]
-        grads.append(np.stack([gi, module.bias_hh_l0.grad.numpy()[inv]])
-                     if layer.bias.ndim == 2 else gi)
+        gi = grad["bias_ih"][inv]
+        grads.append(np.stack([gi, grad["bias_hh"][inv]]) if layer.bias.ndim == 2 else gi)
     return grads
 
 
@@ -145,6 +150,90 @@ def test_go_backwards_reads_the_sequence_reversed(kind, rng):
     # Keras: the output sequence is in processing order (last input step first).
     expected = module(torch.tensor(x[:, ::-1].copy()))[0].detach().numpy()
     np.testing.assert_allclose(layer(x).data, expected, rtol=1e-7, atol=1e-10)
+
+
+@requires_torch
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional_matches_torch_bidirectional(kind, return_sequences, rng):
+    inner = getattr(layers, kind)(U, return_sequences=return_sequences, dtype="float64",
+                                  bias_initializer="random_normal")
+    layer = layers.Bidirectional(inner, dtype="float64")
+    module = getattr(torch.nn, {"SimpleRNN": "RNN"}.get(kind, kind))(
+        D, U, batch_first=True, bidirectional=True, dtype=torch.float64)
+    layer.build((None, T, D))
+    _copy_weights(layer.forward_layer, module)
+    _copy_weights(layer.backward_layer, module, "_reverse")
+    x = rng.standard_normal((N, T, D))
+    xb, xt = baeum.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out = layer(xb)
+    seq, h = module(xt)
+    h = h[0] if kind == "LSTM" else h
+    # torch: both directions in time order; the last states, forward then backward.
+    expected = seq if return_sequences else torch.cat([h[0], h[1]], dim=-1)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-7, atol=1e-10)
+    r = rng.standard_normal(out.shape)
+    (out * baeum.tensor(r)).sum().backward()
+    (expected * torch.from_numpy(r)).sum().backward()
+    np.testing.assert_allclose(xb.grad.data, xt.grad.numpy(), rtol=1e-7, atol=1e-10)
+    torch_grads = _torch_grads(layer.forward_layer, module) + \
+        _torch_grads(layer.backward_layer, module, "_reverse")
+    for w, g in zip(layer.weights, torch_grads, strict=True):
+        np.testing.assert_allclose(w.grad.data, g, rtol=1e-7, atol=1e-10, err_msg=w.name)
+
+
+def test_bidirectional_keras_parameter_counts_shapes_and_merge_modes(rng):
+    # Keras: Bidirectional(LSTM(64)) on 128-d embeddings has 2 * 4 * 64 * (128 + 64 + 1).
+    inner = layers.LSTM(64, name="words")
+    layer = layers.Bidirectional(inner)
+    assert layer(np.zeros((1, 3, 128), np.float32)).shape == (1, 128)
+    assert layer.count_params() == 2 * 4 * 64 * (128 + 64 + 1) == 98816
+    assert layer.weights[0].name == "forward_words/kernel"
+    assert layer.weights[3].name == "backward_words/kernel" and not inner.built  # copies
+    x = rng.standard_normal((2, 5, 3)).astype(np.float32)
+    fwd_bwd = layers.Bidirectional(layers.GRU(4, return_sequences=True), merge_mode=None)
+    f, b = fwd_bwd(x)
+    for mode, combine in [("sum", f.data + b.data), ("mul", f.data * b.data),
+                          ("ave", (f.data + b.data) / 2),
+                          ("concat", np.concatenate([f.data, b.data], -1))]:
+        merged = layers.Bidirectional(layers.GRU(4, return_sequences=True), merge_mode=mode)
+        merged.build((None, 5, 3))
+        merged.set_weights(fwd_bwd.get_weights())
+        np.testing.assert_allclose(merged(x).data, combine, rtol=1e-6, atol=1e-7)
+    with_states = layers.Bidirectional(layers.LSTM(4, return_state=True))
+    states = with_states(x)
+    assert [s.shape for s in states] == [(2, 8), (2, 4), (2, 4), (2, 4), (2, 4)]
+    forward, backward = with_states.forward_layer(x), with_states.backward_layer(x)
+    for got, want in zip(states[1:], forward[1:] + backward[1:]):  # forward's, then backward's
+        np.testing.assert_array_equal(got.data, want.data)
+    symbolic = layers.Bidirectional(layers.LSTM(4, return_state=True))(Input(shape=(5, 3)))
+    assert [s.shape for s in symbolic] == [(None, 8)] + [(None, 4)] * 4
+
+
+def test_bidirectional_trains_saves_and_loads(rng, tmp_path):
+    # Is the larger of the first and the last step's value positive? Needs both ends.
+    x = rng.standard_normal((256, 6, 1)).astype(np.float32)
+    y = (np.maximum(x[:, 0, 0], x[:, -1, 0]) > 0.5).astype(np.int64)
+    model = Sequential([Input(shape=(6, 1)), layers.Bidirectional(layers.GRU(8, name="ends")),
+                        layers.Dense(2, activation="softmax")])
+    model.compile(baeum.optimizers.Adam(0.02), "sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=40, batch_size=32, verbose=0)
+    assert model.evaluate(x, y, verbose=0)[1] > 0.95
+    model.save(tmp_path / "bi.baeum")
+    loaded = load_model(tmp_path / "bi.baeum")
+    np.testing.assert_array_equal(loaded.predict(x[:4]), model.predict(x[:4]))
+    config = model.layers[0].get_config()
+    assert config["layer"]["class_name"] == "GRU" and config["layer"]["config"]["name"] == "ends"
+
+
+def test_bidirectional_errors():
+    with pytest.raises(ValueError, match="wraps a recurrent layer.*got Dense"):
+        layers.Bidirectional(layers.Dense(3))
+    with pytest.raises(ValueError, match="merge_mode must be one of"):
+        layers.Bidirectional(layers.LSTM(3), merge_mode="max")
+    with pytest.raises(ValueError, match="go_backwards opposite"):
+        layers.Bidirectional(layers.LSTM(3), backward_layer=layers.LSTM(3))
 
 
 # --- behaviour ------------------------------------------------------------------------------------

@@ -40,3 +40,4 @@ from baeum.layers.pooling import (
 from baeum.layers.preprocessing import Normalization, Rescaling
 from baeum.layers.recurrent import GRU, LSTM, SimpleRNN
 from baeum.layers.symbolic import Input, KerasTensor
+from baeum.layers.wrappers import Bidirectional

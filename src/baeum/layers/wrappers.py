@@ -1,0 +1,121 @@
+"""Bidirectional: a recurrent layer run over the sequence both ways, outputs merged.
+
+    model = Sequential([
+        Input(shape=(None,), dtype="int64"), Embedding(20000, 64),
+        Bidirectional(LSTM(64)),            # (None, 128): forward and backward, concatenated
+        Dense(1, activation="sigmoid"),
+    ])
+
+The wrapped layer is the template for two fresh copies: `forward_layer`, and
+`backward_layer` with go_backwards flipped. The backward layer reads the sequence from
+the end; with return_sequences its outputs are put back in time order before merging,
+so step t of the result sees the whole sequence around t.
+"""
+
+from baeum.layers.layer import Layer
+from baeum.ops import shape as shape_ops
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+class Bidirectional(Layer):
+    """merge_mode: "concat" (default), "sum", "mul", "ave", or None for [forward, backward].
+    With return_state=True the states follow the merged output: forward's, then backward's
+    ([out, h_f, c_f, h_b, c_b] for an LSTM)."""
+
+    def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
+        from baeum.layers.recurrent import _RNN
+
+        if not isinstance(layer, _RNN):
+            raise ValueError(
+                "Bidirectional wraps a recurrent layer (SimpleRNN, LSTM or GRU), got "
+                f"{type(layer).__name__}"
+            )
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"Bidirectional merge_mode must be one of {list(MERGE_MODES)}, "
+                             f"got {merge_mode!r}")
+        super().__init__(**kwargs)
+        self.merge_mode = merge_mode
+        self.forward_layer = _copy(layer, "forward_" + layer.name, layer.go_backwards)
+        if backward_layer is None:
+            self.backward_layer = _copy(layer, "backward_" + layer.name, not layer.go_backwards)
+            self._custom_backward = False
+        else:
+            if not isinstance(backward_layer, _RNN) or backward_layer.go_backwards == \
+                    layer.go_backwards:
+                raise ValueError(
+                    "Bidirectional backward_layer must be a recurrent layer with go_backwards "
+                    "opposite to the forward layer's"
+                )
+            for attr in ("return_sequences", "return_state"):
+                if getattr(backward_layer, attr) != getattr(layer, attr):
+                    raise ValueError(f"Bidirectional: forward and backward layers must have "
+                                     f"the same {attr}")
+            self.backward_layer = backward_layer
+            self._custom_backward = True
+        self.return_sequences = layer.return_sequences
+        self.return_state = layer.return_state
+
+    def build(self, input_shape):
+        self.forward_layer.build_from_shape(input_shape)
+        self.backward_layer.build_from_shape(input_shape)
+
+    def call(self, inputs, training=None):
+        forward = self.forward_layer(inputs, training=training)
+        backward = self.backward_layer(inputs, training=training)
+        states = []
+        if self.return_state:
+            forward, *forward_states = forward
+            backward, *backward_states = backward
+            states = forward_states + backward_states
+        if self.return_sequences:
+            backward = backward[:, ::-1]   # back in time order
+        if self.merge_mode is None:
+            return [forward, backward, *states]
+        if self.merge_mode == "concat":
+            out = shape_ops.concatenate([forward, backward], axis=-1)
+        elif self.merge_mode == "sum":
+            out = forward + backward
+        elif self.merge_mode == "mul":
+            out = forward * backward
+        else:
+            out = (forward + backward) * 0.5
+        return [out, *states] if states else out
+
+    def compute_output_shape(self, input_shape):
+        shapes = self.forward_layer.compute_output_shape(input_shape)
+        out, states = (shapes[0], list(shapes[1:])) if self.return_state else (shapes, [])
+        if self.merge_mode is None:
+            return [out, out, *states, *states]
+        if self.merge_mode == "concat":
+            out = (*out[:-1], 2 * out[-1])
+        return [out, *states, *states] if self.return_state else out
+
+    def get_config(self):
+        from baeum.saving.serialization import serialize_layer
+
+        template = self.forward_layer.get_config()
+        template["name"] = template["name"].removeprefix("forward_")
+        config = {**super().get_config(), "merge_mode": self.merge_mode,
+                  "layer": {"class_name": type(self.forward_layer).__name__,
+                            "config": template}}
+        if self._custom_backward:
+            config["backward_layer"] = serialize_layer(self.backward_layer)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        from baeum.saving.serialization import deserialize_layer
+
+        config = dict(config)
+        layer = deserialize_layer(config.pop("layer"))
+        backward = config.pop("backward_layer", None)
+        if backward is not None:
+            backward = deserialize_layer(backward)
+        return cls(layer, backward_layer=backward, **config)
+
+
+def _copy(layer, name, go_backwards):
+    """A fresh layer with `layer`'s config, another name and direction (no weights yet)."""
+    config = {**layer.get_config(), "name": name, "go_backwards": go_backwards}
+    return type(layer).from_config(config)
