@@ -2,6 +2,13 @@
 
 from baeum.layers.activation_layers import LeakyReLU, ReLU, Softmax
 from baeum.layers.convolutional import Conv2D, Conv2DTranspose
+from baeum.layers.convolutional1d import (
+    AveragePooling1D,
+    AvgPool1D,
+    Conv1D,
+    MaxPool1D,
+    MaxPooling1D,
+)
 from baeum.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
 from baeum.layers.embedding import Embedding
 from baeum.layers.input_layer import InputLayer
