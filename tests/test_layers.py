@@ -264,12 +264,6 @@ def test_embedding_harness():
                    (4, 2, 3), (4, 2, 3, 3), 1, 0, expected_params=30, input_dtype="int64")
 
 
-def test_embedding_mask_zero_warns_that_masking_is_not_implemented():
-    with pytest.warns(UserWarning, match="does not implement masking: id 0 is embedded"):
-        layer = layers.Embedding(10, 3, mask_zero=True)
-    assert layer.get_config()["mask_zero"] is True
-
-
 def test_embedding_keras_param_count_and_initializer():
     layer = layers.Embedding(1000, 64, input_length=10)   # input_length: accepted, ignored
     y = layer(np.array([[1, 2, 3]]))

@@ -181,7 +181,13 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        return reduce_weighted_values(self.call(y_true, y_pred), sample_weight, self.reduction)
+        values = self.call(y_true, y_pred)
+        # A sequence output with a mask (Embedding(mask_zero=True) ... return_sequences):
+        # padded steps do not count, as in Keras.
+        mask = getattr(y_pred, "_keras_mask", None) if isinstance(y_pred, Tensor) else None
+        if mask is not None and mask.shape == values.shape:
+            sample_weight = _mask_weights(mask, sample_weight, values.dtype, self.reduction)
+        return reduce_weighted_values(values, sample_weight, self.reduction)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
@@ -198,6 +204,21 @@ class Loss:
 
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+
+
+def _mask_weights(mask, sample_weight, dtype, reduction):
+    """Keras's apply_mask: weights that drop the masked values. For the mean reductions
+    the real ones are scaled by total / real, so the mean is over the real values only."""
+    weights = np.asarray(mask, dtype)
+    if reduction == "sum_over_batch_size":
+        weights *= weights.size / (weights.sum() + 1e-7)
+    if sample_weight is not None:
+        sw = np.asarray(sample_weight.data if isinstance(sample_weight, Tensor)
+                        else sample_weight, dtype)
+        if sw.ndim == weights.ndim + 1 and sw.shape[-1] == 1:
+            sw = sw[..., 0]
+        weights = weights * sw.reshape(sw.shape + (1,) * (weights.ndim - sw.ndim))
+    return weights
 
 
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size"):

@@ -14,7 +14,10 @@ from baeum import backend
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_idx", "name", "__weakref__")
+    # _keras_mask: set only on a layer's output that carries a mask (Embedding(mask_zero=
+    # True) and the layers after it); never initialized, so tensors cost nothing for it.
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_idx", "name", "_keras_mask",
+                 "__weakref__")
     # NumPy defers `ndarray + Tensor` to `Tensor.__radd__` instead of looping over it.
     __array_ufunc__ = None
     __hash__ = object.__hash__

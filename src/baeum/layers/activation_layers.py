@@ -19,6 +19,8 @@ class ReLU(Layer):
     [0.0, 3.0, 6.0]
     """
 
+    supports_masking = True
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0:
@@ -58,6 +60,8 @@ class LeakyReLU(Layer):
     as in Keras and torch; the Keras 2 name `alpha` is accepted.)
     """
 
+    supports_masking = True
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
@@ -84,6 +88,8 @@ class Softmax(Layer):
     `mask` (optional, same shape as inputs or broadcastable, true = keep) gives masked
     positions probability ~0, as Keras does.
     """
+
+    supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

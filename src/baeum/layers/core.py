@@ -24,6 +24,8 @@ class Dense(Layer):
     15
     """
 
+    supports_masking = True
+
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -74,6 +76,8 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Applies an activation function: `Activation("relu")`."""
+
+    supports_masking = True
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
@@ -130,6 +134,8 @@ class Dropout(Layer):
     every timestep (None takes the input's size). seed: this layer's own random stream
     (its masks repeat run after run whatever else draws numbers); default: baeum's.
     """
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

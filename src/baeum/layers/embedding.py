@@ -1,7 +1,5 @@
 """Embedding: integer ids -> rows of a trainable table (word vectors)."""
 
-import warnings
-
 import numpy as np
 
 from baeum import functional as F
@@ -38,22 +36,22 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        # Stored and saved; masking of later layers is not implemented, and saying so is
-        # better than a silently different answer from the Keras model being ported.
+        # mask_zero: id 0 is padding. The output then carries a mask (ids != 0) that
+        # recurrent layers and GlobalAveragePooling1D use to skip the padded steps.
         self.mask_zero = bool(mask_zero)
-        if self.mask_zero:
-            warnings.warn(
-                f"Embedding '{self.name}': mask_zero=True is stored but baeum does not "
-                "implement masking: id 0 is embedded like any other id, and later layers "
-                "(LSTM, GlobalAveragePooling1D, ...) treat padded steps as data",
-                UserWarning, stacklevel=2,
-            )
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(
             "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer,
             regularizer=self.embeddings_regularizer,
         )
+
+    makes_mask = True
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return self._integer_ids(inputs) != 0
 
     def call(self, inputs):
         ids = self._integer_ids(inputs)

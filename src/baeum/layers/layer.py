@@ -36,7 +36,8 @@ _name_counts = {}
 call_context_training = [None]
 
 # Whether each Layer class's `call` takes `training` (read from its signature once).
-_TAKES_TRAINING = {}
+masks_made = [False]  # has any layer output carried a mask yet (see Layer.__call__)
+_TAKES_ARGUMENT = {}  # (layer class, argument name) -> does call() take it
 
 # Bumped whenever a weight is created, so models can cache their weight lists safely.
 weights_version = [0]
@@ -239,10 +240,25 @@ class Layer:
                 check_input(self, inputs)
                 if isinstance(inputs, Tensor):
                     self._checked_input = (spec, inputs.shape)
-        if self._accepts_training():
+        # Keras's masking: a mask rides on a tensor from Embedding(mask_zero=True) on, to
+        # the layers whose call() takes one (recurrent layers, GlobalAveragePooling1D).
+        # (No tensor has one until some layer made one: skip the lookup until then.)
+        mask = None
+        if masks_made[0] and inputs.__class__ is Tensor:
+            mask = getattr(inputs, "_keras_mask", None)
+        if "mask" in kwargs:
+            mask = kwargs["mask"]
+        elif mask is not None and self._accepts("mask"):
+            kwargs["mask"] = mask
+        if self._accepts("training"):
             out = self.call(inputs, *args, training=training, **kwargs)
         else:
             out = self.call(inputs, *args, **kwargs)
+        if mask is not None or self.makes_mask:
+            out_mask = self.compute_mask(inputs, mask)
+            if out_mask is not None:
+                _flatten(out)[0]._keras_mask = out_mask
+                masks_made[0] = True
         activity = getattr(self, "activity_regularizer", None)
         if activity is not None:
             self._activity_losses = [activity(o) for o in _flatten(out)]
@@ -271,12 +287,21 @@ class Layer:
             cls._call_params = cached
         return cached
 
-    def _accepts_training(self):
-        cls = self.__class__
-        takes = _TAKES_TRAINING.get(cls)
+    def _accepts(self, argument):
+        """Whether this layer's call() takes `argument` ("training", "mask")."""
+        key = (self.__class__, argument)
+        takes = _TAKES_ARGUMENT.get(key)
         if takes is None:
-            takes = _TAKES_TRAINING[cls] = "training" in cls._call_signature()
+            takes = _TAKES_ARGUMENT[key] = argument in self.__class__._call_signature()
         return takes
+
+    # --- masking (Keras's protocol) -----------------------------------------------------
+    supports_masking = False  # passes its input's mask on unchanged (Dense, Dropout, ...)
+    makes_mask = False        # computes a mask of its own (Embedding with mask_zero)
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of this layer's output: (batch, timesteps) booleans, or None."""
+        return mask if self.supports_masking else None
 
     # --- the symbolic graph --------------------------------------------------------------
     @property

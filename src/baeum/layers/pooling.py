@@ -5,6 +5,8 @@ GlobalMaxPooling2D, UpSampling2D, and over sequences (N, T, C) GlobalAveragePool
 GlobalMaxPooling1D. None has weights.
 """
 
+import numpy as np
+
 from baeum import functional as F
 from baeum.layers.convolutional import _conv_out, _data_format, _padding, _pair
 from baeum.layers.input_spec import InputSpec
@@ -114,10 +116,16 @@ class _GlobalPooling1D(Layer):
 class GlobalAveragePooling1D(_GlobalPooling1D):
     """(batch, steps, features) -> (batch, features): the mean over the steps (a bag of
     embeddings, in the text classification tutorials). keepdims=True gives
-    (batch, 1, features). (Masks from Embedding(mask_zero=True) are not applied.)"""
+    (batch, 1, features). With a mask (Embedding(mask_zero=True)) it is the mean over the
+    unmasked steps only."""
 
-    def call(self, inputs):
-        return inputs.mean(axis=1, keepdims=self.keepdims)
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return inputs.mean(axis=1, keepdims=self.keepdims)
+        weights = np.asarray(mask, inputs.dtype)[:, :, None]        # (batch, steps, 1)
+        total = (inputs * weights).sum(axis=1, keepdims=self.keepdims)
+        count = weights.sum(axis=1, keepdims=self.keepdims)
+        return total / count
 
 
 class GlobalMaxPooling1D(_GlobalPooling1D):

@@ -22,6 +22,8 @@ EPSILON = 1e-7  # the smallest standard deviation divided by (Keras's epsilon)
 class Rescaling(Layer):
     """inputs * scale + offset, e.g. Rescaling(1 / 255) for pixel values."""
 
+    supports_masking = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale, self.offset = _number_or_list(scale), _number_or_list(offset)
@@ -52,6 +54,8 @@ class Normalization(Layer):
     >>> layer(np.array([[1.0, 7.0]])).data.tolist()
     [[0.0, -1.0]]
     """
+
+    supports_masking = True
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)

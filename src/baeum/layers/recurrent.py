@@ -95,19 +95,31 @@ class _RNN(Layer):
 
     # --- calling -----------------------------------------------------------------------
     def call(self, inputs, initial_state=None, mask=None, training=None):
-        if mask is not None:
-            raise NotImplementedError(f"{type(self).__name__}: masking is not supported")
+        """mask: (batch, timesteps) booleans (from Embedding(mask_zero=True), or given);
+        on a False step a sample keeps its states and repeats its previous output, as in
+        Keras, so padding at either end does not change the result."""
         states = self._initial_states(initial_state, inputs)
         x = inputs
+        if mask is not None:
+            mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(bool)
+            if mask.shape != tuple(inputs.shape[:2]):
+                raise ValueError(
+                    f"{type(self).__name__} '{self.name}': the mask must have shape (batch, "
+                    f"timesteps) = {tuple(inputs.shape[:2])}, got {mask.shape}"
+                )
         if self.go_backwards:
             x = x[:, ::-1]
+            mask = None if mask is None else mask[:, ::-1]
         if training and self.dropout:
             # One mask per sequence, the same at every timestep (as Keras's RNN cells).
             n, _, d = x.shape
             x = x * F.dropout(Tensor(np.ones((n, 1, d), x.dtype)), self.dropout, training=True)
-        outputs, *last = self._run(x, *states)
+        outputs, *last = self._run(x, *states, mask=mask)
         out = outputs if self.return_sequences else last[0]
         return [out, *last] if self.return_state else out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
 
     def _initial_states(self, initial_state, inputs):
         kind = type(self).__name__
@@ -189,9 +201,9 @@ class SimpleRNN(_RNN):
                 f"got {self.activation!r}"
             )
 
-    def _run(self, x, h0):
+    def _run(self, x, h0, mask=None):
         return F.simple_rnn(x, self.kernel, self.recurrent_kernel, self.bias, h0,
-                            activation=self.activation)
+                            activation=self.activation, mask=mask)
 
 
 class LSTM(_RNN):
@@ -235,8 +247,8 @@ class LSTM(_RNN):
 
         return bias_with_forget_ones
 
-    def _run(self, x, h0, c0):
-        return F.lstm(x, self.kernel, self.recurrent_kernel, self.bias, h0, c0)
+    def _run(self, x, h0, c0, mask=None):
+        return F.lstm(x, self.kernel, self.recurrent_kernel, self.bias, h0, c0, mask=mask)
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
@@ -271,9 +283,9 @@ class GRU(_RNN):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def _run(self, x, h0):
+    def _run(self, x, h0, mask=None):
         return F.gru(x, self.kernel, self.recurrent_kernel, self.bias, h0,
-                     reset_after=self.reset_after)
+                     reset_after=self.reset_after, mask=mask)
 
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": self.recurrent_activation,

@@ -12,6 +12,8 @@ the end; with return_sequences its outputs are put back in time order before mer
 so step t of the result sees the whole sequence around t.
 """
 
+import numpy as np
+
 from baeum.layers.layer import Layer
 from baeum.ops import shape as shape_ops
 
@@ -60,9 +62,9 @@ class Bidirectional(Layer):
         self.forward_layer.build_from_shape(input_shape)
         self.backward_layer.build_from_shape(input_shape)
 
-    def call(self, inputs, training=None):
-        forward = self.forward_layer(inputs, training=training)
-        backward = self.backward_layer(inputs, training=training)
+    def call(self, inputs, training=None, mask=None):
+        forward = self.forward_layer(inputs, training=training, mask=mask)
+        backward = self.backward_layer(inputs, training=training, mask=mask)
         states = []
         if self.return_state:
             forward, *forward_states = forward
@@ -70,6 +72,9 @@ class Bidirectional(Layer):
             states = forward_states + backward_states
         if self.return_sequences:
             backward = backward[:, ::-1]   # back in time order
+            if mask is not None:  # as Keras: masked steps output zeros in both directions
+                keep = np.asarray(mask, forward.dtype)[:, :, None]
+                forward, backward = forward * keep, backward * keep
         if self.merge_mode is None:
             return [forward, backward, *states]
         if self.merge_mode == "concat":
@@ -81,6 +86,9 @@ class Bidirectional(Layer):
         else:
             out = (forward + backward) * 0.5
         return [out, *states] if states else out
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.return_sequences else None
 
     def compute_output_shape(self, input_shape):
         shapes = self.forward_layer.compute_output_shape(input_shape)

@@ -67,9 +67,10 @@ class SimpleRNN(Function):
 
     n_outputs = 2
 
-    def forward(self, x, kernel, recurrent_kernel, bias, h0, activation="tanh"):
+    def forward(self, x, kernel, recurrent_kernel, bias, h0, activation="tanh", mask=None):
         N, T, D, U, dtype = _check("simple_rnn", 1, x, kernel, recurrent_kernel, h0)
         _check_bias("simple_rnn", bias, (U,), "(units,)")
+        self.keep, skipped = _step_mask(mask, N, T, dtype)
         x_tm, xw = _project_inputs(x, kernel, bias)
         hs = _states(T, N, U, h0, dtype)
         for t in range(T):
@@ -77,6 +78,8 @@ class SimpleRNN(Function):
             hs[t].dot(recurrent_kernel, out=h)  # ndarray.dot skips np.matmul's dispatch cost
             h += xw[t]
             _activate(h, activation)
+            if skipped is not None:  # masked samples keep their state
+                np.copyto(h, hs[t], where=skipped[t])
         self.x_tm, self.kernel, self.recurrent_kernel = x_tm, kernel, recurrent_kernel
         self.hs, self.activation, self.x_shape = hs, activation, x.shape
         return hs[1:].transpose(1, 0, 2), hs[T]
@@ -89,16 +92,21 @@ class SimpleRNN(Function):
         d_pre = np.empty_like(hs[1:])  # gradient of x K + h R + b, per step
         g_out = g_out.transpose(1, 0, 2)
         rk_t = rk.T
-        dh_next = g_h
+        keep = self.keep
+        dh_next, passed = g_h, None
         for t in range(T - 1, -1, -1):
             dh = g_out[t] + dh_next
+            if keep is not None:  # a masked step passes its gradient straight back
+                dh, passed = _split_by_mask(dh, keep[t])
             if act_grad is None:
                 d_pre[t] = dh
             else:
                 np.multiply(dh, act_grad[t], out=d_pre[t])
             if t:
                 dh_next = d_pre[t].dot(rk_t)
-        return _common_grads(self, d_pre, rk_t)
+                if passed is not None:
+                    dh_next += passed
+        return _common_grads(self, d_pre, rk_t, passed)
 
 
 # --- LSTM -----------------------------------------------------------------------------
@@ -107,9 +115,10 @@ class LSTM(Function):
 
     n_outputs = 3
 
-    def forward(self, x, kernel, recurrent_kernel, bias, h0, c0):
+    def forward(self, x, kernel, recurrent_kernel, bias, h0, c0, mask=None):
         N, T, D, U, dtype = _check("lstm", 4, x, kernel, recurrent_kernel, h0, c0)
         _check_bias("lstm", bias, (4 * U,), "(4 * units,)")
+        self.keep, skipped = _step_mask(mask, N, T, dtype)
         # 0.5 on the sigmoid gates' columns: sigmoid(a) = 0.5 + 0.5 tanh(a / 2).
         half = _per_gate(N, U, (0.5, 0.5, 1.0, 0.5), dtype)
         offset = _per_gate(N, U, (0.5, 0.5, 0.0, 0.5), dtype)
@@ -132,6 +141,9 @@ class LSTM(Function):
             c += i[t] * g[t]
             np.tanh(c, out=tanh_c[t])
             np.multiply(o[t], tanh_c[t], out=hs[t + 1])
+            if skipped is not None:  # masked samples keep both states
+                np.copyto(c, cs[t], where=skipped[t])
+                np.copyto(hs[t + 1], hs[t], where=skipped[t])
         self.x_tm, self.kernel, self.recurrent_kernel = x_tm, kernel, recurrent_kernel
         self.hs, self.cs, self.gates, self.tanh_c, self.x_shape = hs, cs, gates, tanh_c, x.shape
         return hs[1:].transpose(1, 0, 2), hs[T], cs[T]
@@ -155,18 +167,27 @@ class LSTM(Function):
         d_ifg, d_o = d_pre4[:, :, :3], d_pre4[:, :, 3]
         g_out = g_out.transpose(1, 0, 2)
         rk_t = self.recurrent_kernel.T
+        keep = self.keep
         dh_next, dc_next = g_h, g_c
+        passed_h = passed_c = None
         for t in range(T - 1, -1, -1):
             dh = g_out[t] + dh_next
+            if keep is not None:  # a masked step passes both gradients straight back
+                dh, passed_h = _split_by_mask(dh, keep[t])
+                dc_next, passed_c = _split_by_mask(dc_next, keep[t])
             dc = dh * dc_per_dh[t]
             dc += dc_next
             np.multiply(dc[:, None, :], difg_per_dc[t], out=d_ifg[t])
             np.multiply(dh, dao_per_dh[t], out=d_o[t])
             if t or self.needs_input_grad[5]:
                 dc_next = dc * f[t]
+                if passed_c is not None:
+                    dc_next += passed_c
             if t:
                 dh_next = d_pre[t].dot(rk_t)
-        gx, gk, grk, gb, gh0 = _common_grads(self, d_pre, rk_t)
+                if passed_h is not None:
+                    dh_next += passed_h
+        gx, gk, grk, gb, gh0 = _common_grads(self, d_pre, rk_t, passed_h)
         gc0 = dc_next if self.needs_input_grad[5] else None
         return gx, gk, grk, gb, gh0, gc0
 
@@ -177,8 +198,9 @@ class GRU(Function):
 
     n_outputs = 2
 
-    def forward(self, x, kernel, recurrent_kernel, bias, h0, reset_after=True):
+    def forward(self, x, kernel, recurrent_kernel, bias, h0, reset_after=True, mask=None):
         N, T, D, U, dtype = _check("gru", 3, x, kernel, recurrent_kernel, h0)
+        self.keep, skipped = _step_mask(mask, N, T, dtype)
         if reset_after:
             _check_bias("gru", bias, (2, 3 * U), "(2, 3 * units) with reset_after=True")
             b_in, b_rec = (None, None) if bias is None else (bias[0], bias[1])
@@ -218,6 +240,8 @@ class GRU(Function):
                 np.subtract(hs[t], c, out=h)
                 h *= z[t]
                 h += c
+                if skipped is not None:  # masked samples keep their state
+                    np.copyto(h, hs[t], where=skipped[t])
             self.rec_h = rec_h
         else:
             # r multiplies h before the candidate's matmul, so that matmul is separate.
@@ -236,6 +260,8 @@ class GRU(Function):
                 np.subtract(hs[t], c, out=h)
                 h *= z[t]
                 h += c
+                if skipped is not None:  # masked samples keep their state
+                    np.copyto(h, hs[t], where=skipped[t])
             self.r_h = r_h
         self.x_tm, self.kernel, self.recurrent_kernel = x_tm, kernel, recurrent_kernel
         self.hs, self.gates, self.reset_after, self.x_shape = hs, gates, reset_after, x.shape
@@ -262,6 +288,8 @@ class GRU(Function):
             rk_t = rk.T
             for t in range(T - 1, -1, -1):
                 dh = g_out[t] + dh_next
+                if self.keep is not None:  # a masked step passes its gradient straight back
+                    dh, passed = _split_by_mask(dh, self.keep[t])
                 np.multiply(dh, daz_per_dh[t], out=d_rec_z[t])
                 dah = np.multiply(dh, dah_per_dh[t], out=d_pre_h[t])
                 np.multiply(dah, dar_per_dah[t], out=d_rec_r[t])
@@ -269,6 +297,8 @@ class GRU(Function):
                 if t or self.needs_input_grad[4]:
                     dh_next = d_rec[t].dot(rk_t)
                     dh_next += dh * z[t]
+                    if self.keep is not None:
+                        dh_next += passed
             d_pre[..., : 2 * U] = d_rec[..., : 2 * U]  # z, r pre-activations: same gradient
             return self._grads(d_pre, d_rec, dh_next)
         dar_per_drh = hs[:-1] * r_grad
@@ -277,6 +307,8 @@ class GRU(Function):
         d_zr = d_pre[..., : 2 * U]
         for t in range(T - 1, -1, -1):
             dh = g_out[t] + dh_next
+            if self.keep is not None:
+                dh, passed = _split_by_mask(dh, self.keep[t])
             np.multiply(dh, daz_per_dh[t], out=d_z[t])
             dah = np.multiply(dh, dah_per_dh[t], out=d_h[t])
             d_rh = dah.dot(rk_h_t)  # gradient of r * h
@@ -285,6 +317,8 @@ class GRU(Function):
                 dh_next = d_zr[t].dot(rk_zr_t)
                 dh_next += dh * z[t]
                 dh_next += d_rh * r[t]
+                if self.keep is not None:
+                    dh_next += passed
         return self._grads(d_pre, None, dh_next)
 
     def _grads(self, d_pre, d_rec, dh0):
@@ -424,9 +458,10 @@ def _input_grad(d_pre2, kernel, x_shape):
     return (d_pre2 @ kernel.T).reshape(T, N, D).transpose(1, 0, 2)
 
 
-def _common_grads(fn, d_pre, rk_t):
+def _common_grads(fn, d_pre, rk_t, passed_h0=None):
     """Gradients of x, kernel, recurrent_kernel, bias and h0 from d_pre (T, N, G*U), the
-    gradient of a = x K + h R + b at every step (SimpleRNN and LSTM)."""
+    gradient of a = x K + h R + b at every step (SimpleRNN and LSTM). passed_h0: the part
+    of h0's gradient that skipped a masked first step."""
     need_x, need_k, need_rk, need_b, need_h0 = fn.needs_input_grad[:5]
     T, N, GU = d_pre.shape
     d_pre2 = d_pre.reshape(T * N, GU)
@@ -435,15 +470,39 @@ def _common_grads(fn, d_pre, rk_t):
     grk = fn.hs[:-1].reshape(T * N, -1).T @ d_pre2 if need_rk else None
     gb = d_pre2.sum(axis=0) if need_b else None
     gh0 = d_pre[0] @ rk_t if need_h0 else None
+    if gh0 is not None and passed_h0 is not None:
+        gh0 += passed_h0
     return gx, gk, grk, gb, gh0
 
 
+def _step_mask(mask, N, T, dtype):
+    """A (N, T) mask (True: a real step) as time-major factors: keep (T, N, 1), 1.0 on real
+    steps, and skipped (T, N, 1), True on masked ones; (None, None) without a mask.
+
+    Keras's masking: on a masked step a sample's states stay as they were, so its output
+    repeats the previous one, and the gradient passes that step untouched."""
+    if mask is None:
+        return None, None
+    mask = np.asarray(mask)
+    if mask.shape != (N, T):
+        raise ValueError(f"the mask must have shape (batch, timesteps) = ({N}, {T}), got "
+                         f"{mask.shape}")
+    real = mask.astype(bool).T[:, :, None]
+    return real.astype(dtype), ~real
+
+
+def _split_by_mask(grad, keep):
+    """(the gradient of the step's new state, the gradient passed by masked samples)."""
+    return grad * keep, grad * (1 - keep)
+
+
 # --- the functions users call ---------------------------------------------------------
-def simple_rnn(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh"):
+def simple_rnn(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh", mask=None):
     """Keras SimpleRNN over a whole sequence: h_t = act(x_t K + h_{t-1} R + b).
 
     x (N, T, D), kernel (D, U), recurrent_kernel (U, U), bias (U,) or None, h0 (N, U) or
     None (zeros). activation: "tanh", "relu", "sigmoid" or "linear" (None).
+    mask: (N, T) booleans or None; on a False step a sample keeps its state (Keras's masking).
     Returns (outputs (N, T, U), h_last (N, U)).
     """
     if activation is None:
@@ -454,34 +513,35 @@ def simple_rnn(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh
         )
     return SimpleRNN.apply(
         _as_input(x), _as_input(kernel), _as_input(recurrent_kernel), _as_input(bias),
-        _as_input(h0), activation=activation,
+        _as_input(h0), activation=activation, mask=mask,
     )
 
 
-def lstm(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None):
+def lstm(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None, mask=None):
     """Keras LSTM over a whole sequence (activation tanh, recurrent_activation sigmoid).
 
     x (N, T, D), kernel (D, 4U), recurrent_kernel (U, 4U), bias (4U,) or None, gates in
-    Keras order (i, f, c, o); h0, c0 (N, U) or None (zeros).
+    Keras order (i, f, c, o); h0, c0 (N, U) or None (zeros). mask: as simple_rnn's.
     Returns (outputs (N, T, U), h_last (N, U), c_last (N, U)).
     """
     return LSTM.apply(
         _as_input(x), _as_input(kernel), _as_input(recurrent_kernel), _as_input(bias),
-        _as_input(h0), _as_input(c0),
+        _as_input(h0), _as_input(c0), mask=mask,
     )
 
 
-def gru(x, kernel, recurrent_kernel, bias=None, h0=None, reset_after=True):
+def gru(x, kernel, recurrent_kernel, bias=None, h0=None, reset_after=True, mask=None):
     """Keras GRU over a whole sequence (activation tanh, recurrent_activation sigmoid).
 
     x (N, T, D), kernel (D, 3U), recurrent_kernel (U, 3U), gates in Keras order
     (z, r, h); bias (2, 3U) (input and recurrent bias) when reset_after=True, (3U,) when
-    False, or None; h0 (N, U) or None (zeros). h_t = z h_{t-1} + (1 - z) hh.
+    False, or None; h0 (N, U) or None (zeros). h_t = z h_{t-1} + (1 - z) hh. mask: as
+    simple_rnn's.
     Returns (outputs (N, T, U), h_last (N, U)).
     """
     return GRU.apply(
         _as_input(x), _as_input(kernel), _as_input(recurrent_kernel), _as_input(bias),
-        _as_input(h0), reset_after=bool(reset_after),
+        _as_input(h0), reset_after=bool(reset_after), mask=mask,
     )
 
 

@@ -8,6 +8,8 @@ batch, when the outputs and the label shapes are known ("accuracy" needs them).
 
 import copy
 
+import numpy as np
+
 from baeum import losses as losses_module
 from baeum import metrics as metrics_module
 
@@ -198,9 +200,15 @@ class CompileMetrics:
                     self.entries.append((prefix[i] + metric.name, metric, i, weighted))
         self.built = True
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def update_state(self, y_true, y_pred, sample_weight=None, masks=None):
+        """masks: per output, None or the (batch, timesteps) mask of a sequence output,
+        which every metric of that output applies (as Keras's metrics do)."""
         for _, metric, i, weighted in self.entries:
-            metric.update_state(y_true[i], y_pred[i], sample_weight if weighted else None)
+            sw = sample_weight if weighted else None
+            mask = masks[i] if masks else None
+            if mask is not None:
+                sw = _masked(mask, sw)
+            metric.update_state(y_true[i], y_pred[i], sw)
 
     def reset_state(self):
         for _, metric, _, _ in self.entries:
@@ -212,3 +220,14 @@ class CompileMetrics:
     @property
     def metrics(self):
         return [metric for _, metric, _, _ in self.entries]
+
+
+def _masked(mask, sample_weight):
+    """Weights 1 on real steps, 0 on masked ones, times the samples' weights if any."""
+    weights = np.asarray(mask, np.float64)
+    if sample_weight is None:
+        return weights
+    sw = np.asarray(sample_weight, np.float64)
+    if sw.ndim == weights.ndim + 1 and sw.shape[-1] == 1:
+        sw = sw[..., 0]
+    return weights * sw.reshape(sw.shape + (1,) * (weights.ndim - sw.ndim))

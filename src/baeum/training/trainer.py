@@ -20,6 +20,7 @@ import numpy as np
 
 from baeum import parallel
 from baeum.autograd import grad_mode
+from baeum.autograd.tensor import Tensor
 from baeum.callbacks import CallbackList
 from baeum.layers import layer as layer_module
 from baeum.layers.symbolic import _flatten, _map
@@ -200,7 +201,12 @@ class Trainer:
         if self.compiled_metrics.entries:
             outputs = _flat_outputs(y_pred, self._output_order(y_pred))
             arrays = [o.data if hasattr(o, "data") else np.asarray(o) for o in outputs]
-            self.compiled_metrics.update_state(self._flat_targets(y), arrays, sample_weight)
+            masks = [getattr(o, "_keras_mask", None) for o in outputs
+                     if isinstance(o, Tensor)] or None
+            if masks and all(m is None for m in masks):
+                masks = None
+            self.compiled_metrics.update_state(self._flat_targets(y), arrays, sample_weight,
+                                               masks)
         return self.get_metrics_result()
 
     def _build_compiled(self, y, y_pred, outputs):
