@@ -37,6 +37,7 @@ call_context_training = [None]
 
 # Whether each Layer class's `call` takes `training` (read from its signature once).
 masks_made = [False]  # has any layer output carried a mask yet (see Layer.__call__)
+_TAKES_TRAINING = {}  # layer class -> does call() take training= (the hot path's own cache)
 _TAKES_ARGUMENT = {}  # (layer class, argument name) -> does call() take it
 
 # Bumped whenever a weight is created, so models can cache their weight lists safely.
@@ -244,13 +245,19 @@ class Layer:
         # the layers whose call() takes one (recurrent layers, GlobalAveragePooling1D).
         # (No tensor has one until some layer made one: skip the lookup until then.)
         mask = None
-        if masks_made[0] and inputs.__class__ is Tensor:
-            mask = getattr(inputs, "_keras_mask", None)
-        if "mask" in kwargs:
-            mask = kwargs["mask"]
-        elif mask is not None and self._accepts("mask"):
-            kwargs["mask"] = mask
-        if self._accepts("training"):
+        if masks_made[0] or kwargs:
+            if masks_made[0] and inputs.__class__ is Tensor:
+                mask = getattr(inputs, "_keras_mask", None)
+            if "mask" in kwargs:
+                mask = kwargs["mask"]
+            elif mask is not None and self._accepts("mask"):
+                kwargs["mask"] = mask
+        cls = self.__class__
+        takes_training = _TAKES_TRAINING.get(cls)
+        if takes_training is None:
+            takes_training = self._accepts("training")
+            _TAKES_TRAINING[cls] = takes_training
+        if takes_training:
             out = self.call(inputs, *args, training=training, **kwargs)
         else:
             out = self.call(inputs, *args, **kwargs)
