@@ -32,7 +32,7 @@ from baeum.layers.merging import (
     multiply,
     subtract,
 )
-from baeum.layers.normalization import BatchNormalization
+from baeum.layers.normalization import BatchNormalization, LayerNormalization
 from baeum.layers.pooling import (
     AveragePooling2D,
     AvgPool2D,
@@ -47,4 +47,4 @@ from baeum.layers.pooling import (
 from baeum.layers.preprocessing import Normalization, Rescaling
 from baeum.layers.recurrent import GRU, LSTM, SimpleRNN
 from baeum.layers.symbolic import Input, KerasTensor
-from baeum.layers.wrappers import Bidirectional
+from baeum.layers.wrappers import Bidirectional, TimeDistributed

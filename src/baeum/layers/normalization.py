@@ -1,8 +1,10 @@
-"""BatchNormalization: normalize each channel with batch statistics, keep moving averages."""
+"""BatchNormalization: normalize each channel with batch statistics, keep moving averages.
+LayerNormalization: normalize each sample over its features."""
 
 from baeum import initializers, regularizers
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.ops.elementwise import sqrt
 from baeum.ops.normalization import batch_norm
 
 
@@ -102,3 +104,86 @@ class BatchNormalization(Layer):
             "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
 
+
+
+class LayerNormalization(Layer):
+    """y = gamma * (x - mean) / sqrt(var + epsilon) + beta, the mean and (biased) variance
+    taken over `axis` (default: the last, the features) of each sample separately, so
+    training and inference compute the same thing. gamma, beta: one per feature.
+
+    >>> import baeum, numpy as np
+    >>> ln = baeum.layers.LayerNormalization()
+    >>> ln(np.array([[1.0, 2.0, 3.0]])).data.round(3).tolist()
+    [[-1.224, 0.0, 1.224]]
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise TypeError(f"LayerNormalization axis must be an integer or a list of them, "
+                            f"got {axis!r}")
+        if epsilon <= 0:
+            raise ValueError(f"LayerNormalization epsilon must be positive, got {epsilon}")
+        self.axis = axis if isinstance(axis, int) else list(axes)
+        self.epsilon = float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        if any(not -ndim <= a < ndim for a in axes) or any(a % ndim == 0 for a in axes):
+            raise ValueError(
+                f"LayerNormalization '{self.name}': axis={self.axis} must name axes after the "
+                f"batch axis of inputs of shape {tuple(input_shape)}"
+            )
+        self._axes = tuple(sorted(a % ndim for a in axes))
+        # gamma and beta broadcast against the inputs: size 1 on the other axes.
+        self._param_shape = tuple(input_shape[a] if a in self._axes else 1
+                                  for a in range(ndim))[1:]
+        shape = tuple(input_shape[a] for a in self._axes)
+        if None in shape:
+            raise ValueError(f"LayerNormalization '{self.name}': the normalized axes must have "
+                             f"known sizes, got inputs of shape {tuple(input_shape)}")
+        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
+                                      regularizer=self.gamma_regularizer)
+                      if self.scale else None)
+        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
+                                     regularizer=self.beta_regularizer)
+                     if self.center else None)
+        self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._axes})
+
+    def call(self, inputs):
+        mean = inputs.mean(axis=self._axes, keepdims=True)
+        centred = inputs - mean
+        variance = (centred * centred).mean(axis=self._axes, keepdims=True)
+        y = centred / sqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            y = y * self.gamma.reshape(self._param_shape)
+        if self.beta is not None:
+            y = y + self.beta.reshape(self._param_shape)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "axis": self.axis,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+        }

@@ -1,4 +1,5 @@
-"""Bidirectional: a recurrent layer run over the sequence both ways, outputs merged.
+"""Wrappers: Bidirectional, a recurrent layer run over the sequence both ways, outputs
+merged; TimeDistributed, a layer applied to every timestep of a sequence.
 
     model = Sequential([
         Input(shape=(None,), dtype="int64"), Embedding(20000, 64),
@@ -127,3 +128,59 @@ def _copy(layer, name, go_backwards):
     """A fresh layer with `layer`'s config, another name and direction (no weights yet)."""
     config = {**layer.get_config(), "name": name, "go_backwards": go_backwards}
     return type(layer).from_config(config)
+
+
+class TimeDistributed(Layer):
+    """The same layer on every timestep: (batch, timesteps, ...) -> (batch, timesteps, ...').
+
+    The steps are folded into the batch, (batch * timesteps, ...), for one call of the
+    wrapped layer (one set of weights for all steps), and unfolded after:
+
+        TimeDistributed(Conv2D(8, 3))      # (batch, frames, 28, 28, 1) -> (.., 26, 26, 8)
+    """
+
+    supports_masking = True
+
+    def __init__(self, layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"TimeDistributed wraps a layer, got {type(layer).__name__}: "
+                             f"{layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def _check(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(
+                f"TimeDistributed '{self.name}' needs inputs (batch, timesteps, ...) of rank "
+                f">= 3, got shape {tuple(input_shape)}"
+            )
+
+    def build(self, input_shape):
+        self._check(input_shape)
+        self.layer.build_from_shape((None, *input_shape[2:]))
+
+    def call(self, inputs, training=None):
+        self._check(inputs.shape)
+        n, t = inputs.shape[:2]
+        folded = inputs.reshape(n * t, *inputs.shape[2:])
+        out = self.layer(folded, training=training)
+        return out.reshape(n, t, *out.shape[1:])
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        inner = self.layer.compute_output_shape((None, *input_shape[2:]))
+        if inner is None:
+            return None
+        return (input_shape[0], input_shape[1], *inner[1:])
+
+    def get_config(self):
+        from baeum.saving.serialization import serialize_layer
+
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config):
+        from baeum.saving.serialization import deserialize_layer
+
+        config = dict(config)
+        return cls(deserialize_layer(config.pop("layer")), **config)
