@@ -141,6 +141,25 @@ def test_weighted_sparse_crossentropy_against_torch(rng):
     np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@requires_torch
+def test_sparse_crossentropy_mean_from_logits_is_one_op_equal_to_torch(rng):
+    # The default reduction from logits runs as a single fused op (mean included).
+    logits = rng.standard_normal((2, 6, 5))             # a sequence: labels (2, 6)
+    labels = rng.integers(0, 5, (2, 6))
+    x = baeum.tensor(logits, requires_grad=True)
+    value = losses.SparseCategoricalCrossentropy(from_logits=True)(labels, x)
+    assert type(value._ctx).__name__ == "SparseSoftmaxCrossEntropy" and value.shape == ()
+    value.backward(np.array(3.0))                       # an upstream gradient that is not 1
+    xt = torch.tensor(logits, requires_grad=True)
+    ref = torch.nn.functional.cross_entropy(xt.reshape(12, 5), torch.tensor(labels).reshape(12))
+    (3 * ref).backward()
+    np.testing.assert_allclose(value.data, ref.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"class ids in \[0, 5\).*from -1 to 4"):
+        losses.SparseCategoricalCrossentropy(from_logits=True)(np.array([[-1, 4]]),
+                                                               rng.standard_normal((1, 2, 5)))
+
+
 def test_softmax_outputs_given_as_logits_warn_once(rng):
     probs = _probs(rng, 8, 4)
     labels = rng.integers(0, 4, 8)

@@ -132,7 +132,8 @@ def _sparse_labels(y_true, pred_shape):
             raise ValueError("sparse_categorical_crossentropy labels must be integer class ids")
     t = t.astype(np.int64, copy=False)
     n = pred_shape[-1]
-    if t.size and (t.min() < 0 or t.max() >= n):
+    # One pass for both bounds: as unsigned, a negative id is larger than any class.
+    if t.size and t.view(np.uint64).max() >= n:
         raise ValueError(
             f"labels must be class ids in [0, {n}) for {n} classes, "
             f"got values from {t.min()} to {t.max()}"
@@ -370,6 +371,16 @@ class SparseCategoricalCrossentropy(_ProbabilisticLoss):
     def call(self, y_true, y_pred):
         self._check_logits(y_pred)
         return sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # The usual case as one op: logits, the batch mean, no weights and no mask.
+        if self.from_logits and sample_weight is None and \
+                self.reduction == "sum_over_batch_size" and y_pred.__class__ is Tensor and \
+                getattr(y_pred, "_keras_mask", None) is None:
+            self._check_logits(y_pred)
+            labels = _sparse_labels(y_true, y_pred.shape)
+            return _fused.SparseSoftmaxCrossEntropy.apply(y_pred, labels, mean=True)
+        return super().__call__(y_true, y_pred, sample_weight)
 
     def get_config(self):
         config = super().get_config()

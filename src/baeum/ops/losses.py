@@ -12,15 +12,22 @@ from baeum.ops.activations import log_softmax_array, sigmoid_array
 
 
 class SparseSoftmaxCrossEntropy(Function):
-    """logits (..., C), labels (...) integers -> loss (...) = -log softmax(logits)[label]."""
+    """logits (..., C), labels (...) integers -> loss (...) = -log softmax(logits)[label].
 
-    def forward(self, logits, labels):
+    mean=True returns the mean over all samples instead, one op (the loss classes use it
+    for their default reduction): its backward is (softmax - onehot) / n in place.
+    """
+
+    def forward(self, logits, labels, mean=False):
         self.logp = log_softmax_array(logits, -1)
         # Rows of a (samples, C) view and the label of each row: plain fancy indexing
         # is several times faster than take_along_axis on small batches.
         self.rows = np.arange(labels.size)
         self.flat_labels = labels.reshape(-1)
         picked = self.logp.reshape(-1, logits.shape[-1])[self.rows, self.flat_labels]
+        self.mean = mean
+        if mean:
+            return np.asarray(-picked.mean(), dtype=logits.dtype)
         return -picked.reshape(labels.shape)
 
     def backward(self, g):
@@ -28,7 +35,11 @@ class SparseSoftmaxCrossEntropy(Function):
         # A fresh array, so editing it in place is safe (reshape may copy: use its result).
         grad = softmax.reshape(-1, softmax.shape[-1])
         grad[self.rows, self.flat_labels] -= 1
-        return (grad.reshape(softmax.shape) * g[..., None], None)
+        grad = grad.reshape(softmax.shape)
+        if self.mean:
+            grad *= g / self.rows.size
+            return (grad, None)
+        return (grad * g[..., None], None)
 
 
 class SoftmaxCrossEntropy(Function):
