@@ -306,8 +306,12 @@ def test_linear(x_shape, bias_shape):
     arrays = [normal(x_shape, 1), normal((3, 4), 2)]
     if bias_shape is None:
         compare(F.linear, lambda x, w: x @ w, arrays)
+        # relu=True: the ReLU inside the same op (Dense(activation="relu")).
+        compare(lambda x, w: F.linear(x, w, relu=True), lambda x, w: (x @ w).relu(), arrays)
     else:
         compare(F.linear, lambda x, w, b: x @ w + b, [*arrays, normal(bias_shape, 3)])
+        compare(lambda x, w, b: F.linear(x, w, b, relu=True),
+                lambda x, w, b: (x @ w + b).relu(), [*arrays, normal(bias_shape, 3)])
 
 
 # --- activations ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ import numpy as np
 
 from baeum.autograd.function import Function, sum_rows, sum_to
 from baeum.autograd.tensor import Tensor
+from baeum.ops.activations import relu_array, relu_grad
 
 
 class MatMul(Function):
@@ -50,9 +51,11 @@ class Linear(Function):
     """y = x @ W + b over the last axis of x, fused: one matmul forward, two backward.
 
     x: (..., in), W: (in, out), b: (out,) or None -> y: (..., out)
+    relu=True: y = max(x @ W + b, 0) in the same op (Dense(activation="relu")), in place
+    on the product; backward first zeroes g where y is 0.
     """
 
-    def forward(self, x, w, b=None):
+    def forward(self, x, w, b=None, relu=False):
         if w.ndim != 2:
             raise ValueError(f"linear: the weight must be 2-D (in, out), got shape {w.shape}")
         if x.ndim == 0:
@@ -69,11 +72,14 @@ class Linear(Function):
         if b is not None:
             self.b_shape = b.shape  # usually (out,); a (1, out) bias must get its own shape back
             y += b
+        self.y = relu_array(y, y) if relu else None
         return y
 
     def backward(self, g):
         x, w = self.x, self.w
         nx, nw, nb = (self.needs_input_grad + [False])[:3]
+        if self.y is not None:
+            g = relu_grad(g, self.y)
         g2 = g.reshape(-1, g.shape[-1])
         gx = (g @ w.T) if nx else None
         gw = (x.reshape(-1, x.shape[-1]).T @ g2) if nw else None
@@ -89,8 +95,11 @@ def matmul(a, b):
     return MatMul.apply(_tensor(a), _tensor(b))
 
 
-def linear(x, weight, bias=None):
-    """x @ weight + bias (weight is (in, out), the Keras layout)."""
+def linear(x, weight, bias=None, relu=False):
+    """x @ weight + bias (weight is (in, out), the Keras layout); relu=True: then max(., 0),
+    in the same op."""
+    if relu:
+        return Linear.apply(_tensor(x), weight, bias, relu=True)
     if bias is None:
         return Linear.apply(_tensor(x), weight)
     return Linear.apply(_tensor(x), weight, bias)
