@@ -413,6 +413,43 @@ def test_nan_and_inf_in_inputs_are_reported():
         _frozen(_mlp(), loss="categorical_crossentropy").fit(X, targets, verbose=0)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_train_on_batch_reports_nan_and_inf_before_updating_anything():
+    # train_on_batch checks its batch once the loss comes out non-finite: same message,
+    # and the weights are left as they were.
+    model = _frozen(_mlp())
+    model.train_on_batch(X[:10], Y[:10])
+    before = model.get_weights()
+    bad = X[:10].copy()
+    bad[2, 1] = np.inf
+    with pytest.raises(ValueError, match=r"x contains 1 non-finite value\(s\) \(0 NaN, 1 inf\)"):
+        model.train_on_batch(bad, Y[:10])
+    targets = np.eye(3)[Y[:10]]
+    targets[4, 2] = np.nan
+    other = _frozen(_mlp(), loss="categorical_crossentropy")
+    other.train_on_batch(X[:10], np.eye(3)[Y[:10]])
+    with pytest.raises(ValueError, match=r"y contains 1 non-finite"):
+        other.train_on_batch(X[:10], targets)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    class OwnStep(baeum.Model):          # a custom train_step: the data is checked first
+        def __init__(self):
+            super().__init__()
+            self.dense = baeum.layers.Dense(3)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, data):
+            return super().train_step(data)
+
+    own = OwnStep()
+    own.compile("sgd", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"x contains 1 non-finite"):
+        own.train_on_batch(bad, Y[:10])
+
+
 @pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_the_finite_check_passes_huge_finite_values_and_catches_nan_in_any_layout():
     from baeum.training.data import ArrayData

@@ -111,13 +111,21 @@ class ArrayData:
                 f"data cardinality is ambiguous: {listed} samples; every input, target and "
                 "sample_weight array must have the same length (first axis)"
             )
-        if check_finite and not all(_is_finite(a) for a in arrays):
-            for name, a in self.named_arrays(prefix):
-                if not _is_finite(a):
-                    _raise_non_finite(a, name)
+        self._prefix = prefix
+        if check_finite:
+            self.check_finite()
         self.num_samples = len(self.xs[0]) if self.xs else 0
         if self.num_samples == 0:
             raise ValueError(f"{prefix}x has no samples (its first axis has length 0)")
+
+    def check_finite(self):
+        """Raise a ValueError naming the first array that holds NaN or inf."""
+        arrays = self.xs + (self.ys or []) + (
+            [] if self.sample_weight is None else [self.sample_weight])
+        if not all(_is_finite(a) for a in arrays):
+            for name, a in self.named_arrays(self._prefix):
+                if not _is_finite(a):
+                    _raise_non_finite(a, name)
 
     def named_arrays(self, prefix=""):
         """(name, array) pairs like "x", "x[1]", "y['label']", "sample_weight"."""

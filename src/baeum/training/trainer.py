@@ -181,6 +181,10 @@ class Trainer:
             )
         n = len(outputs[0])
         value = total.item()
+        if not math.isfinite(value) and self.__dict__.get("_unchecked_data") is not None:
+            # train_on_batch checks its batch only now, before any update (a NaN or inf in
+            # the data reaches the loss): first say if the data is the cause.
+            self._unchecked_data.check_finite()
         if not math.isfinite(value) and not self._nan_warned:
             self._nan_warned = True
             warnings.warn(
@@ -359,11 +363,20 @@ class Trainer:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on this batch; returns its loss (and metrics) like Keras 2."""
         self._assert_compiled("train_on_batch")
-        data = self._data(x, y, sample_weight)
+        # The NaN/inf check reads the whole batch (15 us for an MNIST batch, 2% of a small
+        # MLP's step). With baeum's own train_step it runs only if the loss is not finite,
+        # which NaN or inf in the data makes it; compute_loss then raises before any update.
+        lazy = type(self).train_step is Trainer.train_step and \
+            type(self).compute_loss is Trainer.compute_loss
+        data = self._data(x, y, sample_weight, check_finite=not lazy)
         data.apply_class_weight(class_weight)
         self.reset_metrics()
-        logs = self.train_step((data.x_structure.pack(data.xs), _pack_y(data),
-                                data.sample_weight))
+        self._unchecked_data = data if lazy else None
+        try:
+            logs = self.train_step((data.x_structure.pack(data.xs), _pack_y(data),
+                                    data.sample_weight))
+        finally:
+            self._unchecked_data = None
         return _logs_result(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -389,13 +402,14 @@ class Trainer:
                 "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
 
-    def _data(self, x, y, sample_weight, prefix=""):
+    def _data(self, x, y, sample_weight, prefix="", check_finite=True):
         if y is None and self.compiled_loss is not None:
             raise ValueError(
                 f"{prefix}targets y are missing: this model was compiled with a loss, so it "
                 "needs y to compare its outputs with"
             )
-        return ArrayData(x, y, sample_weight, float_dtype=np.dtype(self.dtype), prefix=prefix)
+        return ArrayData(x, y, sample_weight, float_dtype=np.dtype(self.dtype), prefix=prefix,
+                         check_finite=check_finite)
 
     def _check_targets(self, data):
         """Labels out of range fail here, before training, when the output shapes are known."""
