@@ -90,18 +90,11 @@ class BatchNormalization(Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "axis": self.axis,
+            **_affine_config(self),
             "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
             "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
         }
 
 
@@ -176,14 +169,18 @@ class LayerNormalization(Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "axis": self.axis,
-            "epsilon": self.epsilon,
-            "center": self.center,
-            "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-        }
+        return {**super().get_config(), **_affine_config(self)}
+
+
+def _affine_config(layer):
+    """The config both normalizations share: the axis, epsilon and their gamma and beta."""
+    return {
+        "axis": layer.axis,
+        "epsilon": layer.epsilon,
+        "center": layer.center,
+        "scale": layer.scale,
+        "beta_initializer": initializers.serialize(layer.beta_initializer),
+        "gamma_initializer": initializers.serialize(layer.gamma_initializer),
+        "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
+        "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+    }

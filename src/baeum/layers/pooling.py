@@ -64,23 +64,29 @@ MaxPool2D = MaxPooling2D
 AvgPool2D = AveragePooling2D
 
 
-class _GlobalPooling2D(Layer):
+class _GlobalPooling(Layer):
+    """Over every axis between the batch and the channels: `rank` of them (2 for images
+    (N, H, W, C), 1 for sequences (N, T, C))."""
+
+    rank = 2
+
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = _data_format(type(self).__name__, data_format)
         self.keepdims = bool(keepdims)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def compute_output_shape(self, input_shape):
-        n, _, _, c = input_shape
-        return (n, 1, 1, c) if self.keepdims else (n, c)
+        n, c = input_shape[0], input_shape[-1]
+        return (n, *(1,) * self.rank, c) if self.keepdims else (n, c)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format,
                 "keepdims": self.keepdims}
 
 
-class GlobalAveragePooling2D(_GlobalPooling2D):
+
+class GlobalAveragePooling2D(_GlobalPooling):
     """(batch, H, W, C) -> (batch, C): the mean over each channel's whole map.
 
     keepdims=True gives (batch, 1, 1, C).
@@ -90,27 +96,15 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
         return F.global_avg_pool2d(inputs, keepdims=self.keepdims)
 
 
-class GlobalMaxPooling2D(_GlobalPooling2D):
+class GlobalMaxPooling2D(_GlobalPooling):
     """(batch, H, W, C) -> (batch, C): the maximum over each channel's whole map."""
 
     def call(self, inputs):
         return F.global_max_pool2d(inputs, keepdims=self.keepdims)
 
 
-class _GlobalPooling1D(Layer):
-    def __init__(self, data_format=None, keepdims=False, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = _data_format(type(self).__name__, data_format)
-        self.keepdims = bool(keepdims)
-        self.input_spec = InputSpec(ndim=3)
-
-    def compute_output_shape(self, input_shape):
-        n, _, c = input_shape
-        return (n, 1, c) if self.keepdims else (n, c)
-
-    def get_config(self):
-        return {**super().get_config(), "data_format": self.data_format,
-                "keepdims": self.keepdims}
+class _GlobalPooling1D(_GlobalPooling):
+    rank = 1
 
 
 class GlobalAveragePooling1D(_GlobalPooling1D):
