@@ -65,12 +65,7 @@ class BatchNormalization(Layer):
                 f"shape {tuple(input_shape)} must be known"
             )
         shape = (channels,)
-        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
-                                      regularizer=self.gamma_regularizer)
-                      if self.scale else None)
-        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
-                                     regularizer=self.beta_regularizer)
-                     if self.center else None)
+        self.gamma, self.beta = _add_gamma_beta(self, shape)
         self.moving_mean = self.add_weight("moving_mean", shape, self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", shape,
@@ -146,12 +141,7 @@ class LayerNormalization(Layer):
         if None in shape:
             raise ValueError(f"LayerNormalization '{self.name}': the normalized axes must have "
                              f"known sizes, got inputs of shape {tuple(input_shape)}")
-        self.gamma = (self.add_weight("gamma", shape, self.gamma_initializer,
-                                      regularizer=self.gamma_regularizer)
-                      if self.scale else None)
-        self.beta = (self.add_weight("beta", shape, self.beta_initializer,
-                                     regularizer=self.beta_regularizer)
-                     if self.center else None)
+        self.gamma, self.beta = _add_gamma_beta(self, shape)
         self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._axes})
 
     def call(self, inputs):
@@ -170,6 +160,15 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), **_affine_config(self)}
+
+
+def _add_gamma_beta(layer, shape):
+    """The scale gamma and offset beta of `shape` (None where scale / center is off)."""
+    gamma = (layer.add_weight("gamma", shape, layer.gamma_initializer,
+                              regularizer=layer.gamma_regularizer) if layer.scale else None)
+    beta = (layer.add_weight("beta", shape, layer.beta_initializer,
+                             regularizer=layer.beta_regularizer) if layer.center else None)
+    return gamma, beta
 
 
 def _affine_config(layer):
