@@ -35,10 +35,11 @@ _name_counts = {}
 # `model(x, training=True)`. Models set it around their call.
 call_context_training = [None]
 
-# Whether each Layer class's `call` takes `training` (read from its signature once).
+# Whether each Layer class's `call` takes `training` / another argument (read from its
+# signature once; training= has a cache of its own, it is asked at every call).
+_TAKES_TRAINING = {}  # layer class -> bool
+_TAKES_ARGUMENT = {}  # (layer class, argument name) -> bool
 masks_made = [False]  # has any layer output carried a mask yet (see Layer.__call__)
-_TAKES_TRAINING = {}  # layer class -> does call() take training= (the hot path's own cache)
-_TAKES_ARGUMENT = {}  # (layer class, argument name) -> does call() take it
 
 # Bumped whenever a weight is created, so models can cache their weight lists safely.
 weights_version = [0]

@@ -86,6 +86,10 @@ class Functional(Model):
         return self._inputs_struct
 
     @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         """(None, 4), or a list of shapes for several inputs, as in Keras."""
         shapes = [t.shape for t in self._input_tensors]
@@ -95,10 +99,6 @@ class Functional(Model):
     def output_shape(self):
         shapes = [t.shape for t in self._output_tensors]
         return shapes[0] if len(shapes) == 1 else shapes
-
-    @property
-    def output(self):
-        return self._outputs_struct
 
     def symbolic_tensors(self):
         return [*self._input_tensors, *(t for node in self._nodes for t in node.outputs)]

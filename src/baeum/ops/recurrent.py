@@ -8,6 +8,8 @@ Keras layouts, so a layer passes its weights straight in:
     kernel (D, G*U)      input weights, the G gates side by side in columns
     recurrent_kernel (U, G*U)
     h0, c0 (N, U)        initial states (None: zeros); their gradients are returned too
+    mask (N, T)          optional booleans, False on padding: there a sample keeps its
+                         states (and repeats its output), as Keras's masking does
 
     simple_rnn -> (outputs (N, T, U), h_last (N, U))          h = act(x K + h R + b)
     lstm       -> (outputs, h_last, c_last)                   gates i, f, c, o  (G = 4)
