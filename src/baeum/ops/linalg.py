@@ -80,9 +80,11 @@ class Linear(Function):
         nx, nw, nb = (self.needs_input_grad + [False])[:3]
         if self.y is not None:
             g = relu_grad(g, self.y)
-        g2 = g.reshape(-1, g.shape[-1])
+        # (..., out) as rows: a batch of sequences counts every step as a sample.
+        g2, x2 = (g, x) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]),
+                                             x.reshape(-1, x.shape[-1]))
         gx = (g @ w.T) if nx else None
-        gw = (x.reshape(-1, x.shape[-1]).T @ g2) if nw else None
+        gw = (x2.T @ g2) if nw else None
         gb = None
         if nb:
             gb = sum_rows(g2)

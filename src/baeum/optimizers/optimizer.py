@@ -259,7 +259,7 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
     # --- the shared update -------------------------------------------------------------
     def _apply(self, grads, weights):
         lr = self.learning_rate
-        arrays = []
+        arrays, indices, index = [], [], self._index
         for g, w in zip(grads, weights):
             if g.__class__ is Tensor:
                 g = g.data
@@ -279,8 +279,9 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
                     f"weight {_weight_name(w)} of shape {data.shape}"
                 )
             arrays.append(g)
+            i = index.get(id(w))
+            indices.append(self._register(w) if i is None else i)
         arrays = self._clip(arrays)
-        indices = [self._register(w) for w in weights]
         if self.weight_decay:
             keep = 1.0 - lr * self.weight_decay
             for w, i in zip(weights, indices):
