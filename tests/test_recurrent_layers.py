@@ -261,6 +261,19 @@ def test_dropout_one_mask_per_sequence_only_in_training(rng):
     np.testing.assert_allclose(y[kept], 2 * x[kept])             # scaled by 1 / (1 - rate)
 
 
+def test_dropout_seed_gives_the_layer_its_own_repeatable_masks(rng):
+    x = rng.uniform(1, 2, (8, T, D))
+    outs = []
+    for global_seed in (1, 2):
+        layer = layers.GRU(U, dropout=0.5, seed=9, dtype="float64")
+        layer.build((None, T, D))
+        layer.set_weights([np.full(w.shape, 0.1) for w in layer.weights])
+        baeum.random.seed(global_seed)        # the global stream does not matter
+        outs.append(layer(x, training=True).data)
+    np.testing.assert_array_equal(outs[0], outs[1])
+    assert not np.array_equal(outs[0], layer(x, training=True).data)  # a stream, not a mask
+
+
 def test_symbolic_call_with_states():
     inp = Input(shape=(T, D))
     out, h, c = layers.LSTM(U, return_sequences=True, return_state=True)(inp)

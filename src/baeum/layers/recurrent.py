@@ -61,6 +61,8 @@ class _RNN(Layer):
         self.dropout = float(dropout)
         self.recurrent_dropout = 0.0
         self.seed = seed
+        # seed: this layer's own stream for its dropout masks (as Keras's seed=)
+        self._generator = None if seed is None else np.random.default_rng(seed)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -113,7 +115,8 @@ class _RNN(Layer):
         if training and self.dropout:
             # One mask per sequence, the same at every timestep (as Keras's RNN cells).
             n, _, d = x.shape
-            x = x * F.dropout(Tensor(np.ones((n, 1, d), x.dtype)), self.dropout, training=True)
+            x = x * F.dropout(Tensor(np.ones((n, 1, d), x.dtype)), self.dropout, training=True,
+                              generator=self._generator)
         outputs, *last = self._run(x, *states, mask=mask)
         out = outputs if self.return_sequences else last[0]
         return [out, *last] if self.return_state else out
