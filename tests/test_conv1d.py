@@ -98,6 +98,9 @@ def test_errors_and_aliases():
         layers.Conv1D(4, 3, padding="full")
     with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
         layers.Conv1D(4, 3)(np.ones((1, 5, 5, 1)))
+    with pytest.raises(NotImplementedError,
+                       match=r"sequences as \(N, T, C\).*transpose\(0, 2, 1\)"):
+        layers.MaxPooling1D(data_format="channels_first")
 
 
 def test_text_cnn_finds_a_two_word_phrase(rng, tmp_path):

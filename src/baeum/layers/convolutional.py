@@ -238,9 +238,12 @@ def _padding(kind, padding):
 
 def _data_format(kind, data_format):
     if data_format not in (None, "channels_last"):
+        layout = ("sequences as (N, T, C)", "(N, C, T) inputs with x.transpose(0, 2, 1)") \
+            if kind.endswith("1D") else \
+            ("images as (N, H, W, C)", "NCHW inputs with x.transpose(0, 2, 3, 1)")
         raise NotImplementedError(
-            f"{kind} supports data_format='channels_last' only (images as (N, H, W, C)), "
-            f"got {data_format!r}; transpose NCHW inputs with x.transpose(0, 2, 3, 1)"
+            f"{kind} supports data_format='channels_last' only ({layout[0]}), "
+            f"got {data_format!r}; transpose {layout[1]}"
         )
     return "channels_last"
 
