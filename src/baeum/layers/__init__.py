@@ -47,4 +47,5 @@ from baeum.layers.pooling import (
 from baeum.layers.preprocessing import Normalization, Rescaling
 from baeum.layers.recurrent import GRU, LSTM, SimpleRNN
 from baeum.layers.symbolic import Input, KerasTensor
+from baeum.layers.tensor_op import TensorOp
 from baeum.layers.wrappers import Bidirectional, TimeDistributed

@@ -29,6 +29,43 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    # Python's arithmetic records a TensorOp layer, as in Keras 3 (`x + inputs`). NumPy
+    # must not turn `array + x` into an array of objects: it defers to these methods.
+    __array_ufunc__ = None
+
+    def __add__(self, other):
+        return _op("add", self, other)
+
+    def __radd__(self, other):
+        return _op("add", self, other, reverse=True)
+
+    def __sub__(self, other):
+        return _op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return _op("subtract", self, other, reverse=True)
+
+    def __mul__(self, other):
+        return _op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return _op("multiply", self, other, reverse=True)
+
+    def __truediv__(self, other):
+        return _op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return _op("divide", self, other, reverse=True)
+
+    def __neg__(self):
+        return _op("negative", self)
+
+
+def _op(op, a, b=None, reverse=False):
+    from baeum.layers.tensor_op import symbolic_op
+
+    return symbolic_op(op, a, b, reverse)
+
 
 class Node:
     """One call of a layer on symbolic inputs: what it was called with and what it gave."""
