@@ -216,3 +216,24 @@ def test_padded_steps_count_in_neither_the_loss_nor_the_metrics(rng):
     model.train_on_batch(ids, junk)
     for a, b in zip(after_tags, model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_merging_layers_combine_their_inputs_masks():
+    # Two padded sentences, embedded twice: the masks are OR-ed by the elementwise merges
+    # and by a concatenation of features, joined by a concatenation of steps.
+    ids_a = np.array([[3, 1, 0, 0]])
+    ids_b = np.array([[5, 0, 0, 0]])
+    embed = layers.Embedding(10, 2, mask_zero=True)
+    a, b = embed(ids_a), embed(ids_b)
+    assert layers.Add()([a, b])._keras_mask.tolist() == [[True, True, False, False]]
+    assert layers.Concatenate()([a, b])._keras_mask.tolist() == [[True, True, False, False]]
+    steps = layers.Concatenate(axis=1)([a, b])
+    assert steps._keras_mask.tolist() == [[True, True, False, False, True, False, False, False]]
+    plain = baeum.tensor(np.ones((1, 4, 2), np.float32))
+    assert not hasattr(layers.Add()([a, plain]), "_keras_mask")       # as Keras: no mask
+    assert layers.Concatenate()([a, plain])._keras_mask.tolist() == [[True] * 4]
+    # A recurrent layer after the merge skips the padded steps.
+    lstm = layers.LSTM(3)
+    merged = lstm(layers.Add()([a, b])).data
+    short = lstm(layers.Add()([embed(ids_a[:, :2]), embed(ids_b[:, :2])])).data
+    np.testing.assert_allclose(merged, short, rtol=1e-5, atol=1e-6)

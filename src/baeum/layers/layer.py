@@ -249,6 +249,9 @@ class Layer:
         if masks_made[0] or kwargs:
             if masks_made[0] and inputs.__class__ is Tensor:
                 mask = getattr(inputs, "_keras_mask", None)
+            elif masks_made[0] and isinstance(inputs, (list, tuple)):  # a merge's inputs
+                masks = [getattr(t, "_keras_mask", None) for t in inputs]
+                mask = None if all(m is None for m in masks) else masks
             if "mask" in kwargs:
                 mask = kwargs["mask"]
             elif mask is not None and self._accepts("mask"):

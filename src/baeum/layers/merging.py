@@ -93,6 +93,13 @@ class _Merge(Layer):
     def _merge(self, inputs):
         raise NotImplementedError
 
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: a step is real where it is real in any input, when every input has
+        a mask; else no mask."""
+        if not isinstance(mask, list) or any(m is None for m in mask):
+            return None
+        return np.logical_or.reduce([np.asarray(m, bool) for m in mask])
+
     def compute_output_shape(self, input_shape):
         return _broadcast(self, _as_list(self, input_shape, self.n_inputs))
 
@@ -175,6 +182,21 @@ class Concatenate(Layer):
         inputs = _as_list(self, inputs)
         self.compute_output_shape([x.shape for x in inputs])
         return shape_ops.concatenate(inputs, axis=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras, for sequences (batch, steps, ...): joined along the features, a step is
+        real where it is real in any input; joined along the steps, the masks are joined
+        too. An input without a mask counts as all real."""
+        if not isinstance(mask, list):
+            return None
+        ndim = inputs[0].ndim
+        masks = [np.ones(x.shape[:2], bool) if m is None else np.asarray(m, bool)
+                 for x, m in zip(inputs, mask)]
+        if ndim >= 3 and self.axis % ndim == 1:
+            return np.concatenate(masks, axis=1)
+        if ndim >= 3 and self.axis % ndim >= 2:
+            return np.logical_or.reduce(masks)
+        return None
 
     def compute_output_shape(self, input_shape):
         shapes = [tuple(s) for s in _as_list(self, input_shape)]
