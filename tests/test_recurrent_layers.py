@@ -158,7 +158,7 @@ def test_go_backwards_reads_the_sequence_reversed(kind, rng):
 def test_bidirectional_matches_torch_bidirectional(kind, return_sequences, rng):
     inner = getattr(layers, kind)(U, return_sequences=return_sequences, dtype="float64",
                                   bias_initializer="random_normal")
-    layer = layers.Bidirectional(inner, dtype="float64")
+    layer = layers.Bidirectional(inner)          # float64, the wrapped layer's dtype
     module = getattr(torch.nn, {"SimpleRNN": "RNN"}.get(kind, kind))(
         D, U, batch_first=True, bidirectional=True, dtype=torch.float64)
     layer.build((None, T, D))

@@ -37,6 +37,7 @@ class Bidirectional(Layer):
         if merge_mode not in MERGE_MODES:
             raise ValueError(f"Bidirectional merge_mode must be one of {list(MERGE_MODES)}, "
                              f"got {merge_mode!r}")
+        kwargs.setdefault("dtype", layer.dtype)  # inputs are cast to the wrapped layer's
         super().__init__(**kwargs)
         self.merge_mode = merge_mode
         self.forward_layer = _copy(layer, "forward_" + layer.name, layer.go_backwards)
@@ -145,6 +146,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError(f"TimeDistributed wraps a layer, got {type(layer).__name__}: "
                              f"{layer!r}")
+        kwargs.setdefault("dtype", layer.dtype)
         super().__init__(**kwargs)
         self.layer = layer
 
