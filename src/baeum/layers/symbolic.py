@@ -14,6 +14,13 @@ import numpy as np
 from baeum import backend
 
 
+def _operator(op, reverse=False):
+    """A KerasTensor method for a binary operator (`reverse`: the other operand first)."""
+    def method(self, other):
+        return _op(op, self, other, reverse)
+    return method
+
+
 class KerasTensor:
     def __init__(self, shape, dtype=None, name=None, node=None, index=0):
         self.shape = tuple(shape)
@@ -33,29 +40,10 @@ class KerasTensor:
     # must not turn `array + x` into an array of objects: it defers to these methods.
     __array_ufunc__ = None
 
-    def __add__(self, other):
-        return _op("add", self, other)
-
-    def __radd__(self, other):
-        return _op("add", self, other, reverse=True)
-
-    def __sub__(self, other):
-        return _op("subtract", self, other)
-
-    def __rsub__(self, other):
-        return _op("subtract", self, other, reverse=True)
-
-    def __mul__(self, other):
-        return _op("multiply", self, other)
-
-    def __rmul__(self, other):
-        return _op("multiply", self, other, reverse=True)
-
-    def __truediv__(self, other):
-        return _op("divide", self, other)
-
-    def __rtruediv__(self, other):
-        return _op("divide", self, other, reverse=True)
+    __add__, __radd__ = _operator("add"), _operator("add", reverse=True)
+    __sub__, __rsub__ = _operator("subtract"), _operator("subtract", reverse=True)
+    __mul__, __rmul__ = _operator("multiply"), _operator("multiply", reverse=True)
+    __truediv__, __rtruediv__ = _operator("divide"), _operator("divide", reverse=True)
 
     def __neg__(self):
         return _op("negative", self)
