@@ -3,6 +3,8 @@ layers keep their states over padded steps, GlobalAveragePooling1D averages the 
 ones, Bidirectional zeroes them. Checked against torch's packed sequences, against the
 same sequences without padding, and by finite differences."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -237,3 +239,35 @@ def test_merging_layers_combine_their_inputs_masks():
     merged = lstm(layers.Add()([a, b])).data
     short = lstm(layers.Add()([embed(ids_a[:, :2]), embed(ids_b[:, :2])])).data
     np.testing.assert_allclose(merged, short, rtol=1e-5, atol=1e-6)
+
+
+def test_a_layer_that_cannot_use_the_mask_says_it_drops_it_once():
+    # Conv1D and GlobalMaxPooling1D have no masking in Keras 3 either: Keras warns.
+    model = Sequential([Input(shape=(5,)), layers.Embedding(10, 4, mask_zero=True),
+                        layers.Conv1D(3, 2), layers.GlobalMaxPooling1D(), Dense(1)])
+    ids = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    with pytest.warns(UserWarning, match=r"Layer 'conv1d\w*' \(of type Conv1D\) was passed "
+                      r"an input with a mask .* will therefore destroy the mask"):
+        model.predict(ids, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")       # once per layer, not once per batch
+        model.predict(ids, verbose=0)
+
+
+def test_layers_that_use_or_pass_the_mask_do_not_warn():
+    inputs = Input(shape=(5, 4))
+    x = layers.Dense(4)(inputs)                              # passes it on
+    x = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(x)
+    a = layers.GlobalAveragePooling1D()(x)                   # uses it
+    b = layers.LSTM(2)(x)                                    # uses it, returns no sequence
+    inner = baeum.Model(inputs, Dense(1)(layers.concatenate([a, b])))
+    model = Sequential([Input(shape=(5,)), layers.Embedding(10, 4, mask_zero=True),
+                        inner])                              # a model hands it to its layers
+    ids = np.array([[1, 2, 3, 0, 0], [4, 5, 0, 0, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        masked = model.predict(ids, verbose=0)
+    # The mask reached the inner model's layers: what the padding id embeds to is unused.
+    embedding = model.layers[0]
+    embedding.embeddings.data[0] = 100.0
+    np.testing.assert_allclose(model.predict(ids, verbose=0), masked, rtol=1e-6)

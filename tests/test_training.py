@@ -413,10 +413,10 @@ def test_nan_and_inf_in_inputs_are_reported():
         _frozen(_mlp(), loss="categorical_crossentropy").fit(X, targets, verbose=0)
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_train_on_batch_reports_nan_and_inf_before_updating_anything():
     # train_on_batch checks its batch once the loss comes out non-finite: same message,
-    # and the weights are left as they were.
+    # no NumPy warning ahead of it, and the weights are left as they were.
     model = _frozen(_mlp())
     model.train_on_batch(X[:10], Y[:10])
     before = model.get_weights()

@@ -20,6 +20,7 @@ Weights are plain `baeum.Tensor`s: trainable ones have requires_grad=True.
 
 import inspect
 import re
+import warnings
 
 import numpy as np
 
@@ -270,6 +271,8 @@ class Layer:
             if out_mask is not None:
                 _flatten(out)[0]._keras_mask = out_mask
                 masks_made[0] = True
+            elif mask is not None and not self._mask_warned and self._drops_masks():
+                self._warn_mask_dropped()
         activity = getattr(self, "activity_regularizer", None)
         if activity is not None:
             self._activity_losses = [activity(o) for o in _flatten(out)]
@@ -313,6 +316,25 @@ class Layer:
     def compute_mask(self, inputs, mask=None):
         """The mask of this layer's output: (batch, timesteps) booleans, or None."""
         return mask if self.supports_masking else None
+
+    _mask_warned = False
+    _may_drop_masks = True  # False for models: their own layers see the mask
+
+    def _drops_masks(self):
+        """Whether a mask reaching this layer is lost: it neither passes masks on, nor
+        computes one, nor takes one in call() (Conv1D, Flatten, the 1-D pools, ...)."""
+        cls = self.__class__
+        return (self._may_drop_masks and not self.supports_masking
+                and cls.compute_mask is Layer.compute_mask and not self._accepts("mask"))
+
+    def _warn_mask_dropped(self):
+        # Keras 3's warning, once per layer: padded steps count as data from here on.
+        self._mask_warned = True
+        warnings.warn(
+            f"Layer '{self.name}' (of type {self.__class__.__name__}) was passed an input "
+            "with a mask attached to it. However, this layer does not support masking and "
+            "will therefore destroy the mask information. Downstream layers will not see "
+            "the mask.", UserWarning, stacklevel=3)
 
     # --- the symbolic graph --------------------------------------------------------------
     @property

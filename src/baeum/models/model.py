@@ -35,6 +35,8 @@ from baeum.training.trainer import Trainer
 
 
 class Model(Trainer, Layer):
+    _may_drop_masks = False  # a mask reaching a model reaches its layers, which decide
+
     def __new__(cls, *args, **kwargs):
         # Model(inputs, outputs) builds a functional model, as in Keras.
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
