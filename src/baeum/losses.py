@@ -6,14 +6,17 @@
 log-sum-exp); the probability paths clip to [eps, 1 - eps] like Keras.
 """
 
+import math
 import warnings
 
 import numpy as np
 
 from baeum.autograd.tensor import Tensor
+from baeum.functional import softplus
+from baeum.layers.layer import snake_case
 from baeum.ops import losses as _fused
-from baeum.ops.elementwise import _operand, abs, clip, log, where
-from baeum.ops.reduce import mean, sum
+from baeum.ops.elementwise import _operand, abs, clip, log, maximum, sqrt, where
+from baeum.ops.reduce import max, mean, sum
 
 EPSILON = 1e-7
 
@@ -149,9 +152,114 @@ def kl_divergence(y_true, y_pred):
     return sum(t * log(t / p), axis=-1)
 
 
+def mean_absolute_percentage_error(y_true, y_pred):
+    """100 * mean(|(y_true - y_pred) / max(|y_true|, eps)|, axis=-1): (batch, d) -> (batch,).
+
+    A target of 0 is divided by eps = 1e-7 (as in Keras), so the value is huge there.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    relative = abs((y_true - y_pred) / maximum(abs(y_true), EPSILON))
+    return 100.0 * mean(relative, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    """mean((log(max(y_pred, eps) + 1) - log(max(y_true, eps) + 1))^2, axis=-1).
+
+    Values below eps (zeros and negatives) count as eps, as in Keras.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    d = log(maximum(y_pred, EPSILON) + 1.0) - log(maximum(y_true, EPSILON) + 1.0)
+    return mean(d * d, axis=-1)
+
+
+def _hinge_labels(y_true):
+    """Keras's habit: labels that are all 0 or 1 become -1 or 1; others stay as given."""
+    t = y_true.data
+    if np.all((t == 0) | (t == 1)):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0), axis=-1), labels -1/1 (0/1 are converted).
+
+    >>> hinge(np.array([[0.0, 1.0]]), np.array([[0.6, 0.4]])).tolist()  # labels [-1, 1]
+    [1.1]
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return mean(maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    """mean(max(1 - y_true * y_pred, 0)^2, axis=-1), labels -1/1 (0/1 are converted)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    margin = maximum(1.0 - _hinge_labels(y_true) * y_pred, 0.0)
+    return mean(margin * margin, axis=-1)
+
+
+def categorical_hinge(y_true, y_pred):
+    """max(neg - pos + 1, 0) for one-hot y_true (batch, C) -> (batch,), where
+    pos = sum(y_true * y_pred) (the true class's score) and
+    neg = max((1 - y_true) * y_pred) (the best wrong class's score)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    pos = sum(y_true * y_pred, axis=-1)
+    neg = max((1.0 - y_true) * y_pred, axis=-1)
+    return maximum(neg - pos + 1.0, 0.0)
+
+
+_LOG_2 = math.log(2.0)
+
+
+def log_cosh(y_true, y_pred):
+    """mean(log(cosh(y_pred - y_true)), axis=-1): about e^2 / 2 for a small error e and
+    |e| - log 2 for a large one (robust like Huber, smooth everywhere).
+
+    Computed as e + softplus(-2e) - log 2, which never overflows (cosh(e) does past |e| ~ 710).
+
+    >>> loss = log_cosh(np.array([[0.0, 0.0]]), np.array([[1000.0, 0.0]]))
+    >>> round(float(loss[0]), 4)        # (1000 - log 2) / 2: no overflow
+    499.6534
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    e = y_pred - y_true
+    return mean(e + softplus(-2.0 * e) - _LOG_2, axis=-1)
+
+
+def poisson(y_true, y_pred):
+    """mean(y_pred - y_true * log(y_pred + eps), axis=-1): y_pred is a rate (>= 0), e.g.
+    the output of an exp or softplus activation; y_true are counts."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    if y_pred.size and y_pred.data.min() < 0:
+        raise ValueError(
+            f"poisson expects non-negative predictions (rates), got a minimum of "
+            f"{y_pred.data.min()}; end the model with activation='exponential' or 'softplus'"
+        )
+    return mean(y_pred - y_true * log(y_pred + EPSILON), axis=-1)
+
+
+def _l2_normalize(x, axis):
+    """x / max(||x||, eps) along `axis`: a zero vector stays zero (no division by 0)."""
+    return x / sqrt(maximum(sum(x * x, axis=axis, keepdims=True), EPSILON * EPSILON))
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis): -1 for vectors pointing the
+    same way, 0 for orthogonal ones (or a zero vector), 1 for opposite ones. Minimizing it
+    maximizes the cosine similarity; the metric `baeum.metrics.CosineSimilarity` is +cos.
+
+    >>> cosine_similarity(np.array([[0.0, 1.0], [1.0, 1.0]]), np.array([[1.0, 0.0], [2.0, 2.0]]))
+    tensor([-0., -1.], dtype=float64)
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return -sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
+
+
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
+logcosh = log_cosh
 
 
 # --- loss classes: Keras's objects, reducing the per-sample values to the batch loss ------
@@ -177,7 +285,7 @@ class Loss:
                 f"unknown reduction {reduction!r}; expected one of "
                 f"{sorted(r for r in _REDUCTIONS if r)} or None"
             )
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.reduction = reduction
         self.dtype = dtype
 
@@ -286,6 +394,62 @@ class KLDivergence(LossFunctionWrapper):
         super().__init__(kl_divergence, reduction=reduction, name=name)
 
 
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """100 * mean(|(y_true - y_pred) / y_true|) over the last axis, then over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_percentage_error"):
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name)
+
+
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """mean((log(y_pred + 1) - log(y_true + 1))^2) over the last axis, then over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_logarithmic_error"):
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name)
+
+
+class Hinge(LossFunctionWrapper):
+    """max(1 - y_true * y_pred, 0) for labels -1/1 (0/1 are converted): the SVM loss."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="hinge"):
+        super().__init__(hinge, reduction=reduction, name=name)
+
+
+class SquaredHinge(LossFunctionWrapper):
+    """max(1 - y_true * y_pred, 0)^2 for labels -1/1 (0/1 are converted)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge"):
+        super().__init__(squared_hinge, reduction=reduction, name=name)
+
+
+class CategoricalHinge(LossFunctionWrapper):
+    """max(best wrong score - true score + 1, 0) for one-hot targets (batch, C)."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge"):
+        super().__init__(categorical_hinge, reduction=reduction, name=name)
+
+
+class LogCosh(LossFunctionWrapper):
+    """mean(log(cosh(y_pred - y_true))) over the last axis, then over the batch."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="log_cosh"):
+        super().__init__(log_cosh, reduction=reduction, name=name)
+
+
+class Poisson(LossFunctionWrapper):
+    """mean(y_pred - y_true * log(y_pred)) over the last axis: counts y_true, rates y_pred."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="poisson"):
+        super().__init__(poisson, reduction=reduction, name=name)
+
+
+class CosineSimilarity(LossFunctionWrapper):
+    """-cos(y_true, y_pred) along `axis`, then the batch mean (so -1 is the best value)."""
+
+    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity"):
+        super().__init__(cosine_similarity, reduction=reduction, name=name, axis=axis)
+
+
 class _ProbabilisticLoss(Loss):
     """Shared by the cross-entropies: from_logits, label smoothing, the softmax warning."""
 
@@ -388,12 +552,6 @@ class SparseCategoricalCrossentropy(_ProbabilisticLoss):
         return config
 
 
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
 # --- looking losses up by name ------------------------------------------------------------
 
 _FUNCTIONS = {
@@ -407,11 +565,14 @@ _FUNCTIONS = {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence,
     "kullback_leibler_divergence": kl_divergence,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mape": mean_absolute_percentage_error, "MAPE": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
+    "msle": mean_squared_logarithmic_error, "MSLE": mean_squared_logarithmic_error,
+    "hinge": hinge, "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge,
+    "log_cosh": log_cosh, "logcosh": log_cosh,
+    "poisson": poisson, "cosine_similarity": cosine_similarity,
 }
-_CLASSES = {cls.__name__: cls for cls in (
-    MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, CategoricalCrossentropy,
-    SparseCategoricalCrossentropy, KLDivergence,
-)}
 # The class a loss function stands for, so compile can wrap "mse" in MeanSquaredError.
 _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
@@ -419,7 +580,12 @@ _CLASS_OF_FUNCTION = {
     categorical_crossentropy: CategoricalCrossentropy,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
     kl_divergence: KLDivergence,
+    mean_absolute_percentage_error: MeanAbsolutePercentageError,
+    mean_squared_logarithmic_error: MeanSquaredLogarithmicError,
+    hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
+    log_cosh: LogCosh, poisson: Poisson, cosine_similarity: CosineSimilarity,
 }
+_CLASSES = {cls.__name__: cls for cls in _CLASS_OF_FUNCTION.values()}
 
 
 def get(identifier):

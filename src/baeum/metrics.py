@@ -6,7 +6,10 @@ never part of the graph: `fit` computes them on the arrays of each batch.
 
 A metric object keeps a running total (`update_state`), reports the average
 (`result`) and starts over (`reset_state`). The average is weighted by the number of
-samples, so a metric over an epoch does not depend on how the epoch was batched.
+samples, so a metric over an epoch does not depend on how the epoch was batched. The
+confusion-matrix metrics (Precision, Recall, AUC, TruePositives, ...) keep weighted counts
+at their thresholds instead, summed the same way: their value over an epoch is the metric
+of the whole epoch, not an average of batch values.
 
 >>> import numpy as np
 >>> m = SparseCategoricalAccuracy()
@@ -21,6 +24,7 @@ import numpy as np
 from baeum import losses as _losses
 from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
+from baeum.layers.layer import snake_case
 
 
 def _array(x):
@@ -105,10 +109,32 @@ categorical_crossentropy = _from_loss(_losses.categorical_crossentropy)
 sparse_categorical_crossentropy = _from_loss(_losses.sparse_categorical_crossentropy)
 kl_divergence = _from_loss(_losses.kl_divergence)
 huber = _from_loss(_losses.huber)
+mean_absolute_percentage_error = _from_loss(_losses.mean_absolute_percentage_error)
+mean_squared_logarithmic_error = _from_loss(_losses.mean_squared_logarithmic_error)
+hinge = _from_loss(_losses.hinge)
+squared_hinge = _from_loss(_losses.squared_hinge)
+categorical_hinge = _from_loss(_losses.categorical_hinge)
+log_cosh = _from_loss(_losses.log_cosh)
+poisson = _from_loss(_losses.poisson)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    """sum(l2_normalize(y_true) * l2_normalize(y_pred), axis): +cos, so 1 is the best value
+    (the loss of the same name is -cos, to be minimized).
+
+    >>> cosine_similarity([[1.0, 0.0], [0.0, 1.0]], [[3.0, 0.0], [1.0, 0.0]]).tolist()
+    [1.0, 0.0]
+    """
+    with grad_mode.no_grad():
+        return -_losses.cosine_similarity(_array(y_true), _array(y_pred), axis=axis).data
+
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
+logcosh = log_cosh
 
 
 # --- metric objects -----------------------------------------------------------------------
@@ -121,7 +147,7 @@ class Metric:
     """
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.dtype = dtype
         self.reset_state()
 
@@ -248,6 +274,25 @@ SparseCategoricalCrossentropy = _wrapper(
 )
 KLDivergence = _wrapper("KLDivergence", kl_divergence, "kl_divergence",
                         "The running KL divergence.")
+MeanAbsolutePercentageError = _wrapper(
+    "MeanAbsolutePercentageError", mean_absolute_percentage_error,
+    "mean_absolute_percentage_error", "The running mean absolute percentage error (in %).",
+)
+MeanSquaredLogarithmicError = _wrapper(
+    "MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error", "The running mean squared logarithmic error.",
+)
+Hinge = _wrapper("Hinge", hinge, "hinge", "The running hinge loss (labels -1/1 or 0/1).")
+SquaredHinge = _wrapper("SquaredHinge", squared_hinge, "squared_hinge",
+                        "The running squared hinge loss (labels -1/1 or 0/1).")
+CategoricalHinge = _wrapper("CategoricalHinge", categorical_hinge, "categorical_hinge",
+                            "The running categorical hinge loss (one-hot labels).")
+LogCoshError = _wrapper("LogCoshError", log_cosh, "logcosh",
+                        "The running mean of log(cosh(y_pred - y_true)).")
+Poisson = _wrapper("Poisson", poisson, "poisson",
+                   "The running Poisson loss, mean(y_pred - y_true * log(y_pred)).")
+CosineSimilarity = _wrapper("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                            "The running mean cosine similarity (+cos: 1 is best).", axis=-1)
 
 
 class Accuracy(MeanMetricWrapper):
@@ -277,10 +322,437 @@ class RootMeanSquaredError(Mean):
         return float(np.sqrt(super().result()))
 
 
-def _snake(name):
-    import re
+# --- confusion-matrix metrics: weighted TP, FP, TN, FN counts at thresholds ---------------
+#
+# A prediction p is "positive" at threshold t when p > t; a label is positive when it is
+# not 0. The counts are summed over every update_state since the last reset, so a result
+# over an epoch is the metric of the whole epoch (not an average of batch values).
 
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+#: The threshold of top_k precision/recall: every prediction kept in the top k is above it.
+NEG_INF = -1e10
+
+
+def _parse_thresholds(thresholds, default):
+    """[default] for None; else the number or list of numbers, each checked to be in [0, 1]."""
+    if thresholds is None:
+        return [default]
+    values = list(thresholds) if isinstance(thresholds, (list, tuple, np.ndarray)) \
+        else [thresholds]
+    bad = [t for t in values if not isinstance(t, (int, float, np.number)) or not 0 <= t <= 1]
+    if bad or not values:
+        raise ValueError(
+            f"thresholds must be numbers in [0, 1] (a number or a list), got {thresholds!r}"
+            + (f"; out of range: {bad}" if bad else "")
+        )
+    return [float(t) for t in values]
+
+
+def _thresholds_config(thresholds):
+    """The thresholds argument as given, as JSON (None, a number or a list of numbers)."""
+    if thresholds is None or isinstance(thresholds, (int, float, np.number)):
+        return None if thresholds is None else float(thresholds)
+    return [float(t) for t in thresholds]
+
+
+def _divide_no_nan(a, b):
+    """a / b, and 0 where b is 0 (e.g. precision before any positive prediction)."""
+    a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
+    return np.divide(a, b, out=np.zeros(a.shape), where=b != 0)
+
+
+def _confusion_inputs(y_true, y_pred, sample_weight, what):
+    """y_true, y_pred and a weight per value (or None), as arrays of y_pred's shape.
+
+    (batch,) labels meet (batch, 1) predictions; a weight per sample, (batch,) or
+    (batch, 1), covers all of that sample's values (Keras's broadcasting rules).
+    """
+    y_true, y_pred = np.asarray(_array(y_true)), np.asarray(_array(y_pred))
+    if y_pred.dtype.kind != "f":
+        y_pred = y_pred.astype(np.float64)
+    if y_true.shape != y_pred.shape:
+        if y_true.shape + (1,) == y_pred.shape or y_true.shape == y_pred.shape + (1,):
+            y_true = y_true.reshape(y_pred.shape)
+        else:
+            hint = ""
+            if y_pred.ndim > 1 and y_true.shape == y_pred.shape[:-1]:
+                hint = ("; the labels look like class ids: one-hot them "
+                        "(baeum.data.to_categorical), and pick a class with class_id=")
+            raise ValueError(
+                f"{what} expects y_true with the shape of y_pred {y_pred.shape}, "
+                f"got {y_true.shape}{hint}"
+            )
+    if np.isnan(y_pred).any():
+        raise ValueError(f"{what} got NaN predictions: the model's outputs are not finite")
+    if sample_weight is None:
+        return y_true, y_pred, None
+    sw = np.asarray(_array(sample_weight), np.float64)
+    if sw.ndim == y_pred.ndim + 1 and sw.shape[-1] == 1:
+        sw = sw[..., 0]
+    try:
+        weights = np.broadcast_to(sw.reshape(sw.shape + (1,) * (y_pred.ndim - sw.ndim)),
+                                  y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"sample_weight of shape {sw.shape} does not fit predictions of shape "
+            f"{y_pred.shape}; give one weight per sample, shape ({len(y_pred)},)"
+        ) from None
+    return y_true, y_pred, weights
+
+
+def _keep_top_k(y_pred, k):
+    """The k largest values along the last axis stay, the others become NEG_INF (ties: the
+    first ones stay), so only a sample's top k predictions can be positive."""
+    top = np.argsort(-y_pred, axis=-1, kind="stable")[..., :k]
+    kept = np.full_like(y_pred, NEG_INF)
+    np.put_along_axis(kept, top, np.take_along_axis(y_pred, top, axis=-1), axis=-1)
+    return kept
+
+
+def confusion_counts(positive, y_pred, weights, thresholds, per_label=False):
+    """Weighted (tp, fp, tn, fn) at each threshold, "predicted positive" meaning p > t.
+
+    positive: bool labels; y_pred, weights (or None): the same shape. thresholds: T values.
+    Returns four arrays of shape (T,), or (T, L) with per_label=True for (N, L) inputs
+    (the counts of each label, i.e. each column, apart).
+
+    One pass for all thresholds, no loop over them: a prediction's bucket k, the number of
+    thresholds below it (a binary search), says it is positive at the k lowest thresholds.
+    A weighted histogram of the buckets summed from the top gives tp (positive labels) and
+    fp (negative ones); summed from the bottom, fn and tn. O(N log T + T) per update.
+
+    >>> counts = confusion_counts(np.array([0, 0, 1, 1]) != 0, np.array([0.1, 0.6, 0.4, 0.9]),
+    ...                           None, [0.3, 0.5])
+    >>> [c.tolist() for c in counts]     # tp, fp, tn, fn at thresholds 0.3 and 0.5
+    [[2.0, 1.0], [1.0, 1.0], [1.0, 1.0], [0.0, 1.0]]
+    """
+    thresholds = np.asarray(thresholds, dtype=y_pred.dtype)  # compared in y_pred's precision
+    order = np.argsort(thresholds, kind="stable")
+    n = len(thresholds)
+    columns = y_pred.shape[-1] if per_label else 1
+    y_pred, positive = y_pred.reshape(-1, columns), positive.reshape(-1, columns)
+    weights = np.ones(y_pred.shape) if weights is None else weights.reshape(-1, columns)
+    bucket = np.searchsorted(thresholds[order], y_pred, side="left")  # count of t < p
+    bucket = bucket + (n + 1) * np.arange(columns)  # each column has its own n + 1 buckets
+
+    def histogram(w):  # (columns, n + 1): the weight in each bucket
+        return np.bincount(bucket.ravel(), w.ravel(), minlength=(n + 1) * columns) \
+            .reshape(columns, n + 1)
+
+    pos = histogram(np.where(positive, weights, 0.0))
+    neg = histogram(np.where(positive, 0.0, weights))
+    # tp[i]: positives in buckets above i; fn[i]: positives in buckets 0..i (same for fp, tn).
+    tp, fp = (h[:, ::-1].cumsum(axis=1)[:, ::-1][:, 1:] for h in (pos, neg))
+    fn, tn = (h.cumsum(axis=1)[:, :n] for h in (pos, neg))
+    out = []
+    for sorted_counts in (tp, fp, tn, fn):
+        counts = np.empty_like(sorted_counts)
+        counts[:, order] = sorted_counts  # back to the thresholds' given order
+        out.append(counts.T if per_label else counts[0])
+    return tuple(out)
+
+
+class _ConfusionMatrixMetric(Metric):
+    """Shared state of the confusion-matrix metrics: `true_positives`, `false_positives`,
+    `true_negatives`, `false_negatives`, float arrays of shape (T,) (one per threshold),
+    or (T, labels) for a multi-label AUC, summed over the update_state calls."""
+
+    def __init__(self, thresholds, name=None, dtype=None, top_k=None, class_id=None,
+                 multi_label=False, num_labels=None, label_weights=None):
+        self.thresholds = list(thresholds)
+        self.top_k = top_k
+        self.class_id = class_id
+        self.multi_label = bool(multi_label)
+        self.num_labels = num_labels
+        self._labels = num_labels  # a multi-label AUC learns it at the first update if None
+        self.label_weights = None if label_weights is None else \
+            np.asarray(label_weights, np.float64)
+        if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+            raise ValueError(f"top_k must be a positive integer or None, got {top_k!r}")
+        if class_id is not None and (not isinstance(class_id, (int, np.integer)) or
+                                     class_id < 0):
+            raise ValueError(f"class_id must be a class index >= 0 or None, got {class_id!r}")
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        labels = () if not self.multi_label else None if self._labels is None else (self._labels,)
+        for count in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
+            setattr(self, count, None if labels is None else
+                    np.zeros((len(self.thresholds), *labels)))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        what = type(self).__name__
+        y_true, y_pred, weights = _confusion_inputs(y_true, y_pred, sample_weight, what)
+        if self.label_weights is not None and not self.multi_label:
+            if y_pred.ndim < 1 or y_pred.shape[-1] != self.label_weights.size:
+                raise ValueError(f"{what} has {self.label_weights.size} label_weights but "
+                                 f"predictions of shape {y_pred.shape}")
+            weights = self.label_weights if weights is None else weights * self.label_weights
+            weights = np.broadcast_to(weights, y_pred.shape)
+        if self.top_k is not None:
+            y_pred = _keep_top_k(y_pred, self.top_k)
+        if self.class_id is not None:
+            if y_pred.ndim < 2 or self.class_id >= y_pred.shape[-1]:
+                raise ValueError(
+                    f"{what}(class_id={self.class_id}) needs predictions of shape (batch, "
+                    f"classes) with more than {self.class_id} classes, got {y_pred.shape}"
+                )
+            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
+            weights = None if weights is None else weights[..., self.class_id]
+        if self.multi_label and y_pred.ndim != 2:
+            raise ValueError(f"{what}(multi_label=True) needs predictions of shape (batch, "
+                             f"labels), got {y_pred.shape}")
+        counts = confusion_counts(y_true != 0, y_pred, weights, self.thresholds,
+                                  self.multi_label)
+        if self.true_positives is None:
+            self._labels = y_pred.shape[-1]
+            self.reset_state()
+        if counts[0].shape != self.true_positives.shape:
+            raise ValueError(f"{what} was built for {self._labels} labels, got predictions "
+                             f"of shape {y_pred.shape}")
+        self.true_positives += counts[0]
+        self.false_positives += counts[1]
+        self.true_negatives += counts[2]
+        self.false_negatives += counts[3]
+
+    def _per_threshold(self, values):
+        """A float for one threshold (the usual case), else an array of one per threshold."""
+        return float(values[0]) if len(self.thresholds) == 1 else np.array(values)
+
+
+class _ConfusionCount(_ConfusionMatrixMetric):
+    """The weighted count of one cell of the confusion matrix, at each threshold."""
+
+    _count = None  # the name of the count the result reports
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        self._thresholds_arg = _thresholds_config(thresholds)
+        super().__init__(_parse_thresholds(thresholds, 0.5), name=name, dtype=dtype)
+
+    def result(self):
+        return self._per_threshold(getattr(self, self._count))
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self._thresholds_arg}
+
+
+class TruePositives(_ConfusionCount):
+    """The (weighted) number of positive labels predicted positive (y_pred > threshold).
+
+    >>> m = TruePositives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> m.result()
+    2.0
+    """
+
+    _count = "true_positives"
+
+
+class FalsePositives(_ConfusionCount):
+    """The (weighted) number of negative labels predicted positive (y_pred > threshold).
+
+    >>> FalsePositives()([0, 1, 0, 0], [0, 0, 1, 1])
+    2.0
+    """
+
+    _count = "false_positives"
+
+
+class TrueNegatives(_ConfusionCount):
+    """The (weighted) number of negative labels predicted negative (y_pred <= threshold).
+
+    >>> TrueNegatives()([0, 1, 0, 0], [1, 1, 0, 0])
+    2.0
+    """
+
+    _count = "true_negatives"
+
+
+class FalseNegatives(_ConfusionCount):
+    """The (weighted) number of positive labels predicted negative (y_pred <= threshold).
+
+    >>> FalseNegatives()([0, 1, 1, 1], [0, 1, 0, 0])
+    2.0
+    """
+
+    _count = "false_negatives"
+
+
+class _PrecisionRecall(_ConfusionMatrixMetric):
+    """Precision and Recall: thresholds (default 0.5, or none with top_k), top_k, class_id."""
+
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
+        self._thresholds_arg = _thresholds_config(thresholds)
+        # With top_k alone every top-k prediction counts as positive, whatever its value.
+        default = 0.5 if top_k is None else NEG_INF
+        super().__init__(_parse_thresholds(thresholds, default), name=name, dtype=dtype,
+                         top_k=top_k, class_id=class_id)
+
+    def get_config(self):
+        return {**super().get_config(), "thresholds": self._thresholds_arg,
+                "top_k": self.top_k, "class_id": self.class_id}
+
+
+class Precision(_PrecisionRecall):
+    """TP / (TP + FP): how many of the predicted positives (y_pred > threshold) are right.
+
+    Labels and predictions have one shape, e.g. (batch, 1) for one sigmoid output or
+    (batch, C) multi-hot; all values are pooled unless class_id picks one column. top_k
+    counts only each sample's k highest predictions as positive. For logits (a loss with
+    from_logits=True) use thresholds=0.
+
+    >>> m = Precision()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> round(m.result(), 4)        # 2 of the 3 predicted positives are positive
+    0.6667
+    >>> m.reset_state()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1], sample_weight=[0, 0, 1, 0])
+    >>> m.result()
+    1.0
+    """
+
+    def result(self):
+        tp = self.true_positives
+        return self._per_threshold(_divide_no_nan(tp, tp + self.false_positives))
+
+
+class Recall(_PrecisionRecall):
+    """TP / (TP + FN): how many of the positive labels are predicted positive.
+
+    Same arguments as Precision.
+
+    >>> m = Recall()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> round(m.result(), 4)        # 2 of the 3 positives are found
+    0.6667
+    """
+
+    def result(self):
+        tp = self.true_positives
+        return self._per_threshold(_divide_no_nan(tp, tp + self.false_negatives))
+
+
+_AUC_CURVES = ("ROC", "PR")
+_AUC_SUMMATIONS = ("interpolation", "majoring", "minoring")
+
+
+class AUC(_ConfusionMatrixMetric):
+    """Area under the ROC curve (TP rate against FP rate) or the PR curve (precision
+    against recall), from the counts at `num_thresholds` thresholds (Keras's algorithm).
+
+    Thresholds: -eps, 1/(n-1), 2/(n-1), ..., (n-2)/(n-1), 1 + eps (n = num_thresholds), or
+    `thresholds` (values in (0, 1)) between the same two ends. The area is a sum over the
+    intervals between neighbouring thresholds, with x = FP rate (ROC) or recall (PR):
+      "interpolation" (default): ROC with trapezoids (the mean height of the two ends);
+        PR with TP and FP varying linearly in each interval (Davis & Goadrich 2006), whose
+        area has a closed form (see `_interpolated_pr_auc`);
+      "minoring" / "majoring": rectangles of the lower / higher of the two heights.
+    multi_label=True: one AUC per label (column of (batch, labels)), then their mean
+    (weighted by label_weights); else every value is one data point. from_logits=True
+    applies a sigmoid to the predictions first.
+
+    >>> m = AUC(num_thresholds=3)       # thresholds -1e-7, 0.5, 1 + 1e-7
+    >>> m.update_state([0, 0, 1, 1], [0, 0.5, 0.3, 0.9])
+    >>> m.result()      # TP rate [1, 0.5, 0], FP rate [1, 0, 0]: (1 + 0.5) / 2 * (1 - 0)
+    0.75
+    """
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
+                 label_weights=None, from_logits=False):
+        curve_name = curve.upper() if isinstance(curve, str) else curve
+        if curve_name not in _AUC_CURVES:
+            raise ValueError(f"AUC curve must be one of {list(_AUC_CURVES)}, got {curve!r}")
+        method = summation_method.lower() if isinstance(summation_method, str) else None
+        if method not in _AUC_SUMMATIONS:
+            raise ValueError(f"AUC summation_method must be one of {list(_AUC_SUMMATIONS)}, "
+                             f"got {summation_method!r}")
+        self._init_from_thresholds = thresholds is not None
+        if thresholds is not None:
+            inner = np.sort(_parse_thresholds(thresholds, None))
+            num_thresholds = len(inner) + 2
+        else:
+            if not isinstance(num_thresholds, (int, np.integer)) or num_thresholds <= 1:
+                raise ValueError(f"AUC num_thresholds must be an integer > 1, got "
+                                 f"{num_thresholds!r}")
+            inner = np.arange(1, num_thresholds - 1) / (num_thresholds - 1)
+        if num_labels is not None and not multi_label:
+            raise ValueError("AUC num_labels is only used with multi_label=True")
+        self.num_thresholds = int(num_thresholds)
+        self.curve = curve_name
+        self.summation_method = method
+        self.from_logits = bool(from_logits)
+        # The end thresholds -eps and 1 + eps: predictions of exactly 0 and 1 are counted.
+        eps = _losses.EPSILON
+        super().__init__([-eps, *inner.tolist(), 1.0 + eps], name=name,
+                         dtype=dtype, multi_label=multi_label, num_labels=num_labels,
+                         label_weights=label_weights)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        p = np.asarray(_array(y_pred))
+        if self.from_logits:
+            p = 1.0 / (1.0 + np.exp(-p))
+        elif p.size and not (p.min() >= 0 and p.max() <= 1):  # also catches NaN
+            raise ValueError(
+                f"AUC expects probabilities in [0, 1], got values from {p.min()} to {p.max()}; "
+                "for logits (no sigmoid on the last layer) use AUC(from_logits=True)"
+            )
+        super().update_state(y_true, p, sample_weight)
+
+    def result(self):
+        if self.true_positives is None:  # a multi-label AUC that has seen no data
+            return 0.0
+        tp, fp, tn, fn = (self.true_positives, self.false_positives, self.true_negatives,
+                          self.false_negatives)
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            areas = _interpolated_pr_auc(tp, fp, fn)
+        else:
+            recall = _divide_no_nan(tp, tp + fn)
+            if self.curve == "ROC":
+                x, y = _divide_no_nan(fp, fp + tn), recall
+            else:
+                x, y = recall, _divide_no_nan(tp, tp + fp)
+            heights = {"interpolation": (y[:-1] + y[1:]) / 2,
+                       "minoring": np.minimum(y[:-1], y[1:]),
+                       "majoring": np.maximum(y[:-1], y[1:])}[self.summation_method]
+            areas = (x[:-1] - x[1:]) * heights  # the thresholds rise as x falls
+        area = areas.sum(axis=0)
+        if not self.multi_label:
+            return float(area)
+        if self.label_weights is None:
+            return float(area.mean())
+        return float(_divide_no_nan((area * self.label_weights).sum(), self.label_weights.sum()))
+
+    def get_config(self):
+        config = {**super().get_config(), "num_thresholds": self.num_thresholds,
+                  "curve": self.curve, "summation_method": self.summation_method,
+                  "multi_label": self.multi_label, "num_labels": self.num_labels,
+                  "label_weights": None if self.label_weights is None
+                  else self.label_weights.tolist(),
+                  "from_logits": self.from_logits}
+        if self._init_from_thresholds:
+            config["thresholds"] = self.thresholds[1:-1]  # without the two end thresholds
+        return config
+
+
+def _interpolated_pr_auc(tp, fp, fn):
+    """The area under the PR curve, each interval [A, B] between neighbouring thresholds
+    integrated with TP and P = TP + FP varying linearly (Davis & Goadrich 2006; Keras's
+    interpolate_pr_auc). With slope = dTP / dP and intercept = TP_B - slope * P_B,
+    precision = slope + intercept / P, and its integral over recall = TP / positives is
+
+        slope * (dTP + intercept * log(P_A / P_B)) / positives
+
+    (the log term drops where P_A or P_B is 0). Returns one area per interval, (T - 1, ...).
+    """
+    dtp = tp[:-1] - tp[1:]
+    p = tp + fp
+    dp = p[:-1] - p[1:]
+    slope = _divide_no_nan(dtp, np.maximum(dp, 0))
+    intercept = tp[1:] - slope * p[1:]
+    both_positive = (p[:-1] > 0) & (p[1:] > 0)
+    p_ratio = np.where(both_positive, _divide_no_nan(p[:-1], np.maximum(p[1:], 0)), 1.0)
+    return _divide_no_nan(slope * (dtp + intercept * np.log(p_ratio)),
+                          np.maximum(tp[1:] + fn[1:], 0))
 
 
 # --- looking metrics up by name -----------------------------------------------------------
@@ -289,15 +761,25 @@ _FUNCTIONS = {f.__name__: f for f in (
     binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
     mean_absolute_error, binary_crossentropy, categorical_crossentropy,
-    sparse_categorical_crossentropy, kl_divergence, huber,
+    sparse_categorical_crossentropy, kl_divergence, huber, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, hinge, squared_hinge, categorical_hinge, log_cosh,
+    poisson, cosine_similarity,
 )}
-_FUNCTIONS.update(mse=mse, MSE=mse, mae=mae, MAE=mae, kld=kld, KLD=kld)
+_FUNCTIONS.update(mse=mse, MSE=mse, mae=mae, MAE=mae, kld=kld, KLD=kld, mape=mape, MAPE=mape,
+                  msle=msle, MSLE=msle, logcosh=logcosh)
 _CLASSES = {cls.__name__: cls for cls in (
     Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
     MeanAbsoluteError, RootMeanSquaredError, BinaryCrossentropy, CategoricalCrossentropy,
-    SparseCategoricalCrossentropy, KLDivergence,
+    SparseCategoricalCrossentropy, KLDivergence, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, Hinge, SquaredHinge, CategoricalHinge, LogCoshError, Poisson,
+    CosineSimilarity, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision,
+    Recall, AUC,
 )}
+# Keras also resolves a class by its snake_case name ("auc", "precision", "true_positives"),
+# to an instance; a function of the same name ("mean_squared_error") comes first.
+_CLASSES_BY_SNAKE_NAME = {snake_case(name): cls for name, cls in _CLASSES.items()
+                          if snake_case(name) not in _FUNCTIONS}
 #: "accuracy" and "acc" are resolved by compile from the loss and the label shapes.
 ACCURACY_ALIASES = ("accuracy", "acc")
 
@@ -312,12 +794,14 @@ def get(identifier):
             return _FUNCTIONS[identifier]
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
+        if identifier in _CLASSES_BY_SNAKE_NAME:
+            return _CLASSES_BY_SNAKE_NAME[identifier]()
         if identifier in ACCURACY_ALIASES:
             return Accuracy(name=identifier)
         raise ValueError(
             f"unknown metric {identifier!r}; expected one of "
-            f"{sorted(set(_FUNCTIONS) | set(ACCURACY_ALIASES))} or a class name "
-            f"{sorted(_CLASSES)}"
+            f"{sorted(set(_FUNCTIONS) | set(_CLASSES_BY_SNAKE_NAME) | set(ACCURACY_ALIASES))} "
+            f"or a class name {sorted(_CLASSES)}"
         )
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier.get("class_name"))
