@@ -73,14 +73,13 @@ def test_pow_scalar_tensor(base, shape):
     "name, make",
     [
         ("neg", normal), ("exp", normal), ("log", positive), ("sqrt", positive),
-        ("abs", normal),
+        ("abs", normal), ("log1p", positive), ("expm1", normal), ("sin", normal),
+        ("cos", normal),
     ],
 )
 def test_unary(name, make, shape):
-    b_fn = {"neg": lambda x: -x, "exp": baeum.exp, "log": baeum.log, "sqrt": baeum.sqrt,
-            "abs": baeum.abs}[name]
-    t_fn = {"neg": lambda x: -x, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
-            "abs": torch.abs}[name]
+    b_fn = {"neg": lambda x: -x}.get(name) or getattr(baeum, name)
+    t_fn = {"neg": lambda x: -x}.get(name) or getattr(torch, name)
     compare(b_fn, t_fn, [make(shape)])
 
 

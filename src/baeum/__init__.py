@@ -22,10 +22,24 @@ from baeum.autograd import (
 )
 from baeum import ops  # installs the Tensor operators and methods
 from baeum.ops.creation import arange, full, ones, ones_like, rand, randn, zeros, zeros_like
-from baeum.ops.elementwise import abs, astype, clip, exp, log, maximum, minimum, sqrt, where
+from baeum.ops.elementwise import (
+    abs,
+    astype,
+    clip,
+    cos,
+    exp,
+    expm1,
+    log,
+    log1p,
+    maximum,
+    minimum,
+    sin,
+    sqrt,
+    where,
+)
 from baeum.ops.linalg import matmul
 from baeum.ops.reduce import argmax, argmin, max, mean, min, std, sum, var
-from baeum.ops.shape import (
+from baeum.ops.shaping import (
     broadcast_to,
     concatenate,
     expand_dims,

@@ -17,7 +17,7 @@ from baeum import functional as F
 from baeum.layers.convolutional import Conv2D, _conv_out
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.pooling import AveragePooling2D, MaxPooling2D
-from baeum.ops import shape as shape_ops
+from baeum.ops import shaping as shape_ops
 
 
 def _one_int(kind, name, value):

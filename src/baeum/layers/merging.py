@@ -16,7 +16,7 @@ import numpy as np
 
 from baeum.layers.layer import Layer
 from baeum.ops import elementwise
-from baeum.ops import shape as shape_ops
+from baeum.ops import shaping as shape_ops
 
 EPSILON = 1e-7  # Dot(normalize=True): the smallest norm divided by (Keras's epsilon)
 

@@ -36,6 +36,13 @@ class KerasTensor:
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    _is_symbolic_tensor = True  # how baeum.ops tells it from a real tensor
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(
+            f"{self!r} is symbolic: it has a shape but no values until the model runs on "
+            "data. Use it in a layer or a baeum.ops function, or call the model on arrays")
+
     # Python's arithmetic records a TensorOp layer, as in Keras 3 (`x + inputs`). NumPy
     # must not turn `array + x` into an array of objects: it defers to these methods.
     __array_ufunc__ = None

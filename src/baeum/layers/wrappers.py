@@ -16,7 +16,7 @@ so step t of the result sees the whole sequence around t.
 import numpy as np
 
 from baeum.layers.layer import Layer
-from baeum.ops import shape as shape_ops
+from baeum.ops import shaping as shape_ops
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 

@@ -1,9 +1,13 @@
-"""The differentiable ops, grouped by kind, and the Tensor methods that call them."""
+"""The differentiable ops, grouped by kind, and the Tensor methods that call them.
+
+`baeum.ops` also holds Keras 3's `keras.ops` names (ops.mean, ops.square, ops.shape, ...),
+from keras_ops.py: code written for Keras runs with `from baeum import ops`.
+"""
 
 import numpy as np
 
 from baeum.autograd.tensor import Tensor
-from baeum.ops import activations, creation, elementwise, linalg, reduce, shape
+from baeum.ops import activations, creation, elementwise, linalg, reduce, shaping
 from baeum.ops.elementwise import _operand
 
 
@@ -24,7 +28,7 @@ def _compare(ufunc):
 
 
 def _install_tensor_methods():
-    E, R, S = elementwise, reduce, shape
+    E, R, S = elementwise, reduce, shaping
     T = Tensor
     T.__add__, T.__radd__ = _binary(E.Add), _reflected(E.add)
     T.__sub__, T.__rsub__ = _binary(E.Sub), _reflected(E.sub)
@@ -54,4 +58,8 @@ def _install_tensor_methods():
 
 _install_tensor_methods()
 
-__all__ = ["activations", "creation", "elementwise", "linalg", "reduce", "shape"]
+from baeum.ops import keras_ops  # noqa: E402 - it uses the Tensor methods installed above
+from baeum.ops.keras_ops import *  # noqa: E402, F403 - Keras's names, as keras.ops has them
+
+__all__ = ["activations", "creation", "elementwise", "linalg", "reduce", "shaping",
+           *keras_ops.__all__]

@@ -1,4 +1,5 @@
-"""Elementwise arithmetic: + - * / **, exp, log, sqrt, abs, clip, maximum, minimum, where.
+"""Elementwise arithmetic: + - * / **, exp, log, log1p, expm1, sin, cos, sqrt, abs, clip,
+maximum, minimum, where.
 
 Binary ops broadcast like NumPy; their backward sums the gradient back to each
 input's shape with the shared `sum_to`. A Python number mixed with a tensor stays a
@@ -146,6 +147,46 @@ class Log(Function):
         return (g / self.x,)
 
 
+class Log1p(Function):
+    """log(1 + x), accurate for small x."""
+
+    def forward(self, x):
+        self.x = x
+        return np.log1p(x)
+
+    def backward(self, g):
+        return (g / (1 + self.x),)
+
+
+class Expm1(Function):
+    """exp(x) - 1, accurate for small x."""
+
+    def forward(self, x):
+        self.y = np.expm1(x)
+        return self.y
+
+    def backward(self, g):
+        return (g * (self.y + 1),)
+
+
+class Sin(Function):
+    def forward(self, x):
+        self.x = x
+        return np.sin(x)
+
+    def backward(self, g):
+        return (g * np.cos(self.x),)
+
+
+class Cos(Function):
+    def forward(self, x):
+        self.x = x
+        return np.cos(x)
+
+    def backward(self, g):
+        return (-g * np.sin(self.x),)
+
+
 class Sqrt(Function):
     def forward(self, x):
         self.y = np.sqrt(x)
@@ -267,6 +308,22 @@ def exp(x):
 
 def log(x):
     return Log.apply(_operand(x))
+
+
+def log1p(x):
+    return Log1p.apply(_operand(x))
+
+
+def expm1(x):
+    return Expm1.apply(_operand(x))
+
+
+def sin(x):
+    return Sin.apply(_operand(x))
+
+
+def cos(x):
+    return Cos.apply(_operand(x))
 
 
 def sqrt(x):
