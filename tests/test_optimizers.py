@@ -87,6 +87,11 @@ TORCH_CASES = {
     "nadam_betas": (lambda: optimizers.Nadam(0.05, beta_1=0.8, beta_2=0.9, epsilon=1e-3),
                     lambda p: torch.optim.NAdam(p, lr=0.05, betas=(0.8, 0.9), eps=1e-3,
                                                 momentum_decay=1.0)),
+    # Adamax: torch's eps is inside the max, Keras's added after it: equal at epsilon=0.
+    "adamax": (lambda: optimizers.Adamax(0.02, epsilon=0.0),
+               lambda p: torch.optim.Adamax(p, lr=0.02, eps=0.0)),
+    "adamax_betas": (lambda: optimizers.Adamax(0.05, beta_1=0.7, beta_2=0.8, epsilon=0.0),
+                     lambda p: torch.optim.Adamax(p, lr=0.05, betas=(0.7, 0.8), eps=0.0)),
 }
 
 
@@ -100,7 +105,7 @@ def test_matches_torch_over_20_steps(case):
 
 @requires_torch
 @pytest.mark.parametrize("case", ["sgd", "sgd_momentum", "sgd_nesterov", "adam", "adamw",
-                                  "adam_amsgrad"])
+                                  "adam_amsgrad", "adamax"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_large_weights_match_torch(case, dtype):
     # Weights above baeum.blas.MIN_SIZE elements update through BLAS's axpy.
@@ -196,6 +201,21 @@ def keras_adam(w0, grads, lrs, b1=0.9, b2=0.999, eps=1e-7, amsgrad=False, weight
     return ws
 
 
+def keras_adamax(w0, grads, lrs, b1=0.9, b2=0.999, eps=1e-7, weight_decay=None):
+    ws = [w.copy() for w in w0]
+    m = [np.zeros_like(w) for w in w0]
+    u = [np.zeros_like(w) for w in w0]
+    for step, (lr, gs) in enumerate(zip(lrs, grads)):
+        t = step + 1
+        for i, g in enumerate(gs):
+            if weight_decay is not None:
+                ws[i] = ws[i] - ws[i] * weight_decay * lr
+            m[i] = m[i] + (g - m[i]) * (1 - b1)
+            u[i] = np.maximum(b2 * u[i], np.abs(g))
+            ws[i] = ws[i] - lr * m[i] / ((1 - b1**t) * (u[i] + eps))
+    return ws
+
+
 def keras_nadam(w0, grads, lrs, b1=0.9, b2=0.999, eps=1e-7):
     ws = [w.copy() for w in w0]
     m = [np.zeros_like(w) for w in w0]
@@ -251,6 +271,15 @@ REFERENCE_CASES = {
               lambda w0, g: keras_adam(w0, g, CONST, eps=0.1, weight_decay=0.004)),
     "nadam": (lambda: optimizers.Nadam(0.05, epsilon=0.1),
               lambda w0, g: keras_nadam(w0, g, CONST, eps=0.1)),
+    "adamax": (lambda: optimizers.Adamax(0.05, epsilon=0.1),
+               lambda w0, g: keras_adamax(w0, g, CONST, eps=0.1)),
+    "adamax_defaults": (lambda: optimizers.Adamax(),
+                        lambda w0, g: keras_adamax(w0, g, [0.001] * STEPS)),
+    "adamax_schedule_weight_decay": (
+        lambda: optimizers.Adamax(DECAY, beta_1=0.8, beta_2=0.9, epsilon=1e-2,
+                                  weight_decay=0.1),
+        lambda w0, g: keras_adamax(w0, g, DECAYING, b1=0.8, b2=0.9, eps=1e-2,
+                                   weight_decay=0.1)),
 }
 
 
@@ -267,6 +296,15 @@ def test_keras_epsilon_placement_differs_from_torch_adam():
     w0, grads = make_problem()
     ours = run_baeum(optimizers.Adam(0.01, epsilon=1e-3), w0, grads)
     theirs = run_torch(lambda p: torch.optim.Adam(p, lr=0.01, eps=1e-3), w0, grads)
+    assert not np.allclose(ours[0], theirs[0], rtol=1e-6, atol=0)
+
+
+@requires_torch
+def test_keras_epsilon_placement_differs_from_torch_adamax():
+    # Keras: m / (max(beta_2 u, |g|) + eps); torch: m / max(beta_2 u, |g| + eps).
+    w0, grads = make_problem()
+    ours = run_baeum(optimizers.Adamax(0.01, epsilon=0.5), w0, grads)
+    theirs = run_torch(lambda p: torch.optim.Adamax(p, lr=0.01, eps=0.5), w0, grads)
     assert not np.allclose(ours[0], theirs[0], rtol=1e-6, atol=0)
 
 
@@ -328,7 +366,7 @@ def test_weight_decay_is_decoupled_and_can_exclude_weights():
 
 
 @pytest.mark.parametrize("name", ["sgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw",
-                                  "nadam"])
+                                  "adamax", "nadam"])
 def test_gradient_arrays_are_never_modified(name):
     opt = optimizers.get(name)
     opt.clipvalue = 0.1  # the clipping path too
@@ -569,6 +607,7 @@ STATEFUL = {
     "adam": lambda: optimizers.Adam(DECAY, amsgrad=True),
     "adamw": lambda: optimizers.AdamW(0.01),
     "nadam": lambda: optimizers.Nadam(0.01),
+    "adamax": lambda: optimizers.Adamax(DECAY, epsilon=1e-3),
 }
 
 
@@ -630,7 +669,8 @@ def test_get_resolves_names_dicts_and_instances():
     for alias, cls in [("sgd", optimizers.SGD), ("Adam", optimizers.Adam),
                        ("RMSPROP", optimizers.RMSprop), ("adagrad", optimizers.Adagrad),
                        ("adadelta", optimizers.Adadelta), ("AdamW", optimizers.AdamW),
-                       ("nadam", optimizers.Nadam)]:
+                       ("nadam", optimizers.Nadam), ("adamax", optimizers.Adamax),
+                       ("Adamax", optimizers.Adamax)]:
         assert type(optimizers.get(alias)) is cls
     opt = optimizers.Nadam()
     assert optimizers.get(opt) is opt
@@ -650,6 +690,11 @@ def test_keras_defaults():
     assert (adam.beta_1, adam.beta_2, adam.epsilon, adam.amsgrad) == (0.9, 0.999, 1e-7, False)
     assert optimizers.AdamW().weight_decay == 0.004
     assert optimizers.Nadam().epsilon == 1e-7
+    adamax = optimizers.Adamax()
+    assert (adamax.learning_rate, adamax.beta_1, adamax.beta_2, adamax.epsilon) == \
+        (0.001, 0.9, 0.999, 1e-7)
+    assert list(optimizers.Adamax([baeum.zeros(2)]).get_state()) == [
+        "adamax/iterations", "adamax/m/0", "adamax/u/0"]
 
 
 # --- dtype and convergence --------------------------------------------------------------------
@@ -677,6 +722,7 @@ QUADRATIC = {
     "adam": lambda p: optimizers.Adam(p, learning_rate=0.05),
     "adamw": lambda p: optimizers.AdamW(p, learning_rate=0.05),
     "nadam": lambda p: optimizers.Nadam(p, learning_rate=0.05),
+    "adamax": lambda p: optimizers.Adamax(p, learning_rate=0.05),
 }
 
 

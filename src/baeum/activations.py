@@ -8,6 +8,8 @@ import numpy as np
 from baeum import functional as F
 from baeum.autograd import grad_mode
 from baeum.ops import activations as _act
+from baeum.ops.elementwise import _operand
+from baeum.ops.elementwise import exp as _exp
 
 
 def linear(x):
@@ -62,9 +64,70 @@ def step(x):
     return F.step(x)
 
 
+# SELU's constants (Klambauer et al., 2017), as Keras and torch write them.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """scale * (x if x > 0 else alpha (e^x - 1)), alpha = 1.67326..., scale = 1.05070...
+
+    With lecun_normal weights (and AlphaDropout instead of Dropout) it keeps activations
+    near mean 0 and variance 1 layer after layer.
+    """
+    return _act.ELU.apply(_operand(x), SELU_ALPHA, SELU_SCALE)
+
+
+def softsign(x):
+    """x / (1 + |x|), in (-1, 1)."""
+    return _act.Softsign.apply(_operand(x))
+
+
+def relu6(x):
+    """min(max(x, 0), 6), elementwise (any shape).
+
+    >>> import baeum
+    >>> relu6(baeum.tensor([-1.0, 3.0, 9.0])).tolist()
+    [0.0, 3.0, 6.0]
+    """
+    return _act.ReLU6.apply(_operand(x))
+
+
+def hard_sigmoid(x):
+    """relu6(x + 3) / 6 (Keras 3): 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between.
+
+    (Keras 2 used the slope 0.2: clip(0.2 x + 0.5, 0, 1). torch's hardsigmoid is this one.)
+
+    >>> import baeum
+    >>> hard_sigmoid(baeum.tensor([-4.0, 0.0, 1.5, 4.0])).tolist()
+    [0.0, 0.5, 0.75, 1.0]
+    """
+    return _act.ReLU6.apply(_operand(x), 3.0, 1 / 6)
+
+
+def hard_silu(x):
+    """x * relu6(x + 3) / 6 (hard swish): 0 for x <= -3, x for x >= 3."""
+    return _act.HardSilu.apply(_operand(x))
+
+
+hard_swish = hard_silu
+
+
+def exponential(x):
+    """e^x."""
+    return _exp(x)
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    return _act.Mish.apply(_operand(x))
+
+
 _ALL = {f.__name__: f for f in (linear, relu, sigmoid, tanh, softmax, log_softmax, leaky_relu,
-                                 elu, softplus, gelu, silu, step)}
+                                 elu, selu, softplus, softsign, gelu, silu, hard_sigmoid,
+                                 hard_silu, relu6, exponential, mish, step)}
 _ALL["swish"] = silu
+_ALL["hard_swish"] = hard_silu
 
 
 def apply_to_fresh(activation, y):
@@ -78,16 +141,26 @@ def apply_to_fresh(activation, y):
     in_place = _IN_PLACE.get(activation)
     if in_place is None:
         return activation(y)
-    op, on_array = in_place
+    op, args, on_array = in_place
     if grad_mode.enabled:
-        return op.apply(y, in_place=True)
+        return op.apply(y, *args, in_place=True)
     on_array(y.data)
     return y
 
 
+def _forward_in_place(op, *args):
+    """(op, args, overwrite-an-array) for an op whose forward takes in_place=True."""
+    return op, args, lambda a: op().forward(a, *args, in_place=True)
+
+
 _IN_PLACE = {
-    relu: (_act.ReLU, lambda a: _act.relu_array(a, a)),
-    tanh: (_act.Tanh, lambda a: np.tanh(a, out=a)),
+    relu: (_act.ReLU, (), lambda a: _act.relu_array(a, a)),
+    tanh: (_act.Tanh, (), lambda a: np.tanh(a, out=a)),
+    elu: _forward_in_place(_act.ELU, 1.0),
+    selu: _forward_in_place(_act.ELU, SELU_ALPHA, SELU_SCALE),
+    relu6: _forward_in_place(_act.ReLU6),
+    hard_sigmoid: _forward_in_place(_act.ReLU6, 3.0, 1 / 6),
+    softsign: _forward_in_place(_act.Softsign),
 }
 
 

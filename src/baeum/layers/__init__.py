@@ -1,6 +1,6 @@
 """`baeum.layers`: every layer, with Keras names, arguments and defaults."""
 
-from baeum.layers.activation_layers import LeakyReLU, ReLU, Softmax
+from baeum.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from baeum.layers.convolutional import Conv2D, Conv2DTranspose
 from baeum.layers.convolutional1d import (
     AveragePooling1D,
@@ -14,6 +14,7 @@ from baeum.layers.embedding import Embedding
 from baeum.layers.input_layer import InputLayer
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer, clear_session
+from baeum.layers.masking import Masking
 from baeum.layers.merging import (
     Add,
     Average,
@@ -46,6 +47,23 @@ from baeum.layers.pooling import (
 )
 from baeum.layers.preprocessing import Normalization, Rescaling
 from baeum.layers.recurrent import GRU, LSTM, SimpleRNN
+from baeum.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
+from baeum.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Permute,
+    RepeatVector,
+    UpSampling1D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from baeum.layers.symbolic import Input, KerasTensor
 from baeum.layers.tensor_op import TensorOp
 from baeum.layers.wrappers import Bidirectional, TimeDistributed

@@ -11,6 +11,7 @@ from baeum.optimizers import schedules
 from baeum.optimizers.adadelta import Adadelta
 from baeum.optimizers.adagrad import Adagrad
 from baeum.optimizers.adam import Adam
+from baeum.optimizers.adamax import Adamax
 from baeum.optimizers.adamw import AdamW
 from baeum.optimizers.nadam import Nadam
 from baeum.optimizers.optimizer import Optimizer
@@ -18,7 +19,7 @@ from baeum.optimizers.rmsprop import RMSprop
 from baeum.optimizers.sgd import SGD
 
 ALL_OPTIMIZERS = {
-    cls.__name__: cls for cls in (SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Nadam)
+    cls.__name__: cls for cls in (SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, Nadam)
 }
 _BY_ALIAS = {name.lower(): cls for name, cls in ALL_OPTIMIZERS.items()}
 
@@ -68,6 +69,6 @@ def get(identifier):
 
 
 __all__ = [
-    "Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Nadam",
+    "Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam",
     "schedules", "get", "serialize", "deserialize",
 ]
