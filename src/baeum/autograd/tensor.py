@@ -94,6 +94,29 @@ class Tensor:
         memo[id(self)] = t
         return t
 
+    # --- Keras's Variable API: in-place updates of a weight, outside the graph ----------
+    def assign(self, value):
+        """Overwrite the value in place (same shape): `weight.assign(new_value)`."""
+        value = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if value.shape != self.data.shape and value.size != 1:
+            raise ValueError(f"assign: a value of shape {value.shape} cannot replace a tensor "
+                             f"of shape {self.data.shape}")
+        self.data[...] = value
+        return self
+
+    def assign_add(self, delta):
+        """self += delta, in place: `self.total.assign_add(ops.sum(x, axis=0))`."""
+        return self.assign(self.data + (delta.data if isinstance(delta, Tensor) else delta))
+
+    def assign_sub(self, delta):
+        """self -= delta, in place."""
+        return self.assign(self.data - (delta.data if isinstance(delta, Tensor) else delta))
+
+    @property
+    def value(self):
+        """The value as a tensor outside the graph (Keras's `variable.value`)."""
+        return self.detach()
+
     def requires_grad_(self, flag=True):
         if flag and self.data.dtype.kind != "f":
             raise TypeError(

@@ -20,6 +20,7 @@ Weights are plain `baeum.Tensor`s: trainable ones have requires_grad=True.
 
 import inspect
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -40,7 +41,15 @@ call_context_training = [None]
 # signature once; training= has a cache of its own, it is asked at every call).
 _TAKES_TRAINING = {}  # layer class -> bool
 _TAKES_ARGUMENT = {}  # (layer class, argument name) -> bool
+# add_weight's positional order: baeum's (Keras 2's) with a name first, Keras 3's otherwise.
+_ADD_WEIGHT_NAME_FIRST = ("name", "shape", "initializer", "dtype", "trainable", "regularizer",
+                          "constraint")
+_ADD_WEIGHT_SHAPE_FIRST = ("shape", "initializer", "dtype", "trainable", "autocast",
+                           "regularizer", "constraint", "aggregation",
+                           "overwrite_with_gradient", "name")
 masks_made = [False]  # has any layer output carried a mask yet (see Layer.__call__)
+losses_added = [False]  # has any layer called add_loss yet (see Layer.__call__)
+_outermost = threading.local()  # .inside: within an outermost call that collects losses
 
 # Bumped whenever a weight is created, so models can cache their weight lists safely.
 weights_version = [0]
@@ -99,6 +108,7 @@ class Layer:
         self._own_non_trainable = []
         self._regularized = []          # (weight, regularizer) pairs
         self._activity_losses = []      # from the last call, when activity_regularizer is set
+        self._added_losses = []         # add_loss's, since the last outermost call
         self._build_input_shape = None
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
@@ -107,16 +117,41 @@ class Layer:
         )
 
     # --- weights -------------------------------------------------------------------
-    def add_weight(self, name=None, shape=(), initializer="glorot_uniform", dtype=None,
-                   trainable=True, regularizer=None, constraint=None):
-        """Create a weight tensor now (call from `build`); it is tracked in creation order."""
+    def add_weight(self, *args, **kwargs):
+        """Create a weight tensor now (call from `build`); it is tracked in creation order.
+
+        Arguments by keyword, or by position in either order: baeum's (and Keras 2's)
+        `add_weight("kernel", (4, 3), "zeros")`, or Keras 3's, shape first:
+        `add_weight((4, 3), "zeros")`. The initializer defaults to glorot_uniform for
+        floats and zeros otherwise, as in Keras 3.
+        """
+        order = _ADD_WEIGHT_NAME_FIRST if args and isinstance(args[0], str) \
+            else _ADD_WEIGHT_SHAPE_FIRST
+        if len(args) > len(order):
+            raise TypeError(f"add_weight takes at most {len(order)} positional arguments "
+                            f"({', '.join(order)}), got {len(args)}")
+        for key, value in zip(order, args):
+            if key in kwargs:
+                raise TypeError(f"add_weight got two values for {key!r}")
+            kwargs[key] = value
+        return self._new_weight(**kwargs)
+
+    def _new_weight(self, name=None, shape=(), initializer=None, dtype=None, trainable=True,
+                    regularizer=None, constraint=None, autocast=True, aggregation=None,
+                    overwrite_with_gradient=False):
+        # autocast, aggregation, overwrite_with_gradient: Keras's mixed-precision and
+        # distribution settings, accepted from Keras code with nothing to do here.
         from baeum import initializers, regularizers
 
-        init = initializers.get(initializer)
         dtype = backend.as_dtype(dtype or self.dtype)
+        if isinstance(shape, int):
+            shape = (shape,)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        init = initializers.get(initializer)
         value = np.asarray(init(tuple(shape), dtype=dtype), dtype=dtype)
         w = Tensor(value, requires_grad=bool(trainable and self._trainable))
-        w.name = f"{self.name}/{name}" if name else self.name
+        w.name = f"{self.name}/{name or 'variable'}"  # Keras 3 names an unnamed weight so
         (self._own_trainable if trainable else self._own_non_trainable).append(w)
         weights_version[0] += 1
         if regularizer is not None:
@@ -193,11 +228,45 @@ class Layer:
 
     @property
     def losses(self):
-        """Regularization losses (Tensors) of this layer and its sublayers, from the last call."""
-        out = [reg(w) for w, reg in self._regularized] + list(self._activity_losses)
+        """The losses (Tensors) of this layer and its sublayers from the last call: add_loss's,
+        the activity regularizers', and the weight regularizers'."""
+        out = [reg(w) for w, reg in self._regularized] + self._activity_losses \
+            + self._added_losses
         for layer in self._sublayers():
             out.extend(layer.losses)
         return out
+
+    def add_loss(self, loss):
+        """Add a term to the training loss from inside `call`, as Keras's `add_loss`:
+
+            def call(self, inputs):
+                self.add_loss(1e-2 * baeum.ops.mean(inputs))   # a scalar Tensor
+                return inputs
+
+        `fit` adds it to the compiled loss, and gradients flow through it. The terms
+        start afresh at each outermost call (a model's, or a layer's called on its own).
+        """
+        for term in loss if isinstance(loss, (list, tuple)) else [loss]:
+            term = term if isinstance(term, Tensor) else Tensor(np.asarray(term, self.dtype))
+            if term.size != 1:
+                raise ValueError(f"add_loss in layer '{self.name}' expects a scalar loss, got "
+                                 f"shape {term.shape}: reduce it first (e.g. ops.mean)")
+            self._added_losses.append(term.reshape(()) if term.ndim else term)
+        losses_added[0] = True
+
+    def _outermost_call(self, inputs, *args, **kwargs):
+        # Keras: an outermost call starts the add_loss terms of the layer and of every
+        # layer inside it afresh; the calls it makes inside keep adding to them.
+        stack = [self]
+        while stack:
+            layer = stack.pop()
+            layer._added_losses = []
+            stack.extend(layer._sublayers())
+        _outermost.inside = True
+        try:
+            return self(inputs, *args, **kwargs)
+        finally:
+            _outermost.inside = False
 
     # --- sublayers (tracked from attributes, in insertion order) ----------------------
     def _sublayers(self):
@@ -223,6 +292,8 @@ class Layer:
         return None
 
     def __call__(self, inputs, *args, training=None, **kwargs):
+        if losses_added[0] and not getattr(_outermost, "inside", False):
+            return self._outermost_call(inputs, *args, training=training, **kwargs)
         if inputs.__class__ is Tensor:  # the common case, checked first: no structure walk
             if inputs.data.dtype.kind == "f" and inputs.data.dtype != self.dtype:
                 inputs = inputs.astype(self.dtype)

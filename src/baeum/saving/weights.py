@@ -119,7 +119,7 @@ def _same_structure(model_keys, file_keys):
 
 
 def _strip_numbers(key):
-    return re.sub(r"_\d+(?=/|$)", "", key)
+    return re.sub(r"(?:_\d+)+(?=/|$)", "", key)
 
 
 def _names(keys, limit=8):

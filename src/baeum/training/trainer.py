@@ -300,7 +300,7 @@ class Trainer:
                         candidates.append(w)
             regularized = [layer for layer in layers if layer._regularized
                            or getattr(layer, "activity_regularizer", None) is not None]
-            cache = (version, candidates, regularized)
+            cache = (version, candidates, regularized, layers)
             self.__dict__["_train_cache"] = cache
         return cache
 
@@ -320,6 +320,9 @@ class Trainer:
         for layer in self._train_cache_now()[2]:
             out += [reg(w) for w, reg in layer._regularized]
             out += layer._activity_losses
+        if layer_module.losses_added[0]:
+            for layer in self._train_cache_now()[3]:
+                out += layer._added_losses
         return out
 
     # --- evaluate and predict -------------------------------------------------------------
