@@ -247,8 +247,8 @@ def test_prelu_errors():
         layers.PReLU(shared_axes=[0])(np.ones((2, 3, 4), np.float32))
     with pytest.raises(ValueError, match="shared_axes must be integers"):
         layers.PReLU(shared_axes=["time"])
-    with pytest.raises(ValueError, match="no weight constraints"):
-        layers.PReLU(alpha_constraint="non_neg")
+    with pytest.raises(ValueError, match=r"unknown constraint 'positive'; expected one of"):
+        layers.PReLU(alpha_constraint="positive")
     layer = layers.PReLU()
     layer(np.ones((2, 3, 4), np.float32))
     with pytest.raises(ValueError, match="expected axis 2 of input shape to have value 4"):

@@ -16,8 +16,10 @@ from baeum import backend
 class Tensor:
     # _keras_mask: set only on a layer's output that carries a mask (Embedding(mask_zero=
     # True) and the layers after it); never initialized, so tensors cost nothing for it.
+    # constraint: a weight's projection after each optimizer step (baeum.constraints); a
+    # slot left unset on every other tensor.
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_idx", "name", "_keras_mask",
-                 "__weakref__")
+                 "constraint", "__weakref__")
     # NumPy defers `ndarray + Tensor` to `Tensor.__radd__` instead of looping over it.
     __array_ufunc__ = None
     __hash__ = object.__hash__
@@ -91,6 +93,9 @@ class Tensor:
         t = _make(self.data.copy(), self.requires_grad, None, 0)
         t.grad = None if self.grad is None else _make(self.grad.data.copy(), False, None, 0)
         t.name = self.name
+        constraint = getattr(self, "constraint", None)
+        if constraint is not None:
+            t.constraint = constraint
         memo[id(self)] = t
         return t
 

@@ -6,8 +6,8 @@ import numbers
 
 import numpy as np
 
+from baeum import constraints, initializers, regularizers
 from baeum import functional as F
-from baeum import initializers, regularizers
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
@@ -167,14 +167,9 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        if alpha_constraint is not None:
-            raise ValueError(
-                "PReLU alpha_constraint: baeum has no weight constraints; pass None "
-                f"(got {alpha_constraint!r})"
-            )
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = None
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -206,7 +201,8 @@ class PReLU(Layer):
                 f"{tuple(input_shape)}: share the unknown axes (shared_axes=[...])"
             )
         self.alpha = self.add_weight("alpha", shape, self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer)
+                                     regularizer=self.alpha_regularizer,
+                                     constraint=self.alpha_constraint)
         self.input_spec = InputSpec(
             ndim=ndim, axes={i: input_shape[i] for i in range(1, ndim) if i not in shared})
 
@@ -221,6 +217,6 @@ class PReLU(Layer):
             **super().get_config(),
             "alpha_initializer": initializers.serialize(self.alpha_initializer),
             "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-            "alpha_constraint": None,
+            "alpha_constraint": constraints.serialize(self.alpha_constraint),
             "shared_axes": None if self.shared_axes is None else list(self.shared_axes),
         }

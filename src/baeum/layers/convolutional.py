@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from baeum import activations, initializers, regularizers
+from baeum import activations, constraints, initializers, regularizers
 from baeum import functional as F
 from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
@@ -33,7 +33,7 @@ class Conv2D(Layer):
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 **kwargs):
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
         if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters <= 0:
@@ -59,6 +59,8 @@ class Conv2D(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def _kernel_shape(self, in_channels):
@@ -73,9 +75,11 @@ class Conv2D(Layer):
             )
         self.kernel = self.add_weight("kernel", self._kernel_shape(in_channels),
                                       self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer)
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
                      if self.use_bias else None)
         self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
 
@@ -151,6 +155,8 @@ class Conv2D(Layer):
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from baeum import activations, initializers, regularizers
+from baeum import activations, constraints, initializers, regularizers
 from baeum import functional as F
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
@@ -29,7 +29,7 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 **kwargs):
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
@@ -41,14 +41,18 @@ class Dense(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
         self.kernel = self.add_weight("kernel", (in_dim, self.units), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.bias = (self.add_weight("bias", (self.units,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer)
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
                      if self.use_bias else None)
         self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
 
@@ -72,6 +76,8 @@ class Dense(Layer):
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from baeum import constraints, initializers, regularizers
 from baeum import functional as F
-from baeum import initializers, regularizers
 from baeum.autograd.tensor import Tensor
 from baeum.layers.layer import Layer
 
@@ -24,8 +24,8 @@ class Embedding(Layer):
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 embeddings_regularizer=None, activity_regularizer=None, mask_zero=False,
-                 input_length=None, **kwargs):
+                 embeddings_regularizer=None, activity_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
         # input_length is Keras 2's; Keras 3 ignores it and so do we (kept out of the config).
         super().__init__(**kwargs)
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
@@ -36,6 +36,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         # mask_zero: id 0 is padding. The output then carries a mask (ids != 0) that
         # recurrent layers and GlobalAveragePooling1D use to skip the padded steps.
         self.mask_zero = bool(mask_zero)
@@ -43,7 +44,7 @@ class Embedding(Layer):
     def build(self, input_shape):
         self.embeddings = self.add_weight(
             "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer,
+            regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
         )
 
     makes_mask = True
@@ -90,6 +91,7 @@ class Embedding(Layer):
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
             "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         }
 

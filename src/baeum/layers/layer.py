@@ -141,7 +141,7 @@ class Layer:
                     overwrite_with_gradient=False):
         # autocast, aggregation, overwrite_with_gradient: Keras's mixed-precision and
         # distribution settings, accepted from Keras code with nothing to do here.
-        from baeum import initializers, regularizers
+        from baeum import constraints, initializers, regularizers
 
         dtype = backend.as_dtype(dtype or self.dtype)
         if isinstance(shape, int):
@@ -156,6 +156,9 @@ class Layer:
         weights_version[0] += 1
         if regularizer is not None:
             self._regularized.append((w, regularizers.get(regularizer)))
+        if constraint is not None:
+            w.constraint = constraints.get(constraint)
+            constraints.in_use[0] = True
         return w
 
     @property

@@ -1,7 +1,7 @@
 """BatchNormalization: normalize each channel with batch statistics, keep moving averages.
 LayerNormalization: normalize each sample over its features."""
 
-from baeum import initializers, regularizers
+from baeum import constraints, initializers, regularizers
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
 from baeum.ops.elementwise import sqrt
@@ -30,7 +30,8 @@ class BatchNormalization(Layer):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
-                 beta_regularizer=None, gamma_regularizer=None, **kwargs):
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"BatchNormalization axis must be an integer, got {axis!r}")
@@ -43,12 +44,10 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        _set_gamma_beta_settings(self, beta_initializer, gamma_initializer, beta_regularizer,
+                                 gamma_regularizer, beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -109,7 +108,8 @@ class LayerNormalization(Layer):
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, **kwargs):
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
         super().__init__(**kwargs)
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
         if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
@@ -120,10 +120,8 @@ class LayerNormalization(Layer):
         self.axis = axis if isinstance(axis, int) else list(axes)
         self.epsilon = float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        _set_gamma_beta_settings(self, beta_initializer, gamma_initializer, beta_regularizer,
+                                 gamma_regularizer, beta_constraint, gamma_constraint)
 
     def build(self, input_shape):
         ndim = len(input_shape)
@@ -162,12 +160,24 @@ class LayerNormalization(Layer):
         return {**super().get_config(), **_affine_config(self)}
 
 
+def _set_gamma_beta_settings(layer, beta_initializer, gamma_initializer, beta_regularizer,
+                             gamma_regularizer, beta_constraint, gamma_constraint):
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
 def _add_gamma_beta(layer, shape):
     """The scale gamma and offset beta of `shape` (None where scale / center is off)."""
     gamma = (layer.add_weight("gamma", shape, layer.gamma_initializer,
-                              regularizer=layer.gamma_regularizer) if layer.scale else None)
+                              regularizer=layer.gamma_regularizer,
+                              constraint=layer.gamma_constraint) if layer.scale else None)
     beta = (layer.add_weight("beta", shape, layer.beta_initializer,
-                             regularizer=layer.beta_regularizer) if layer.center else None)
+                             regularizer=layer.beta_regularizer,
+                             constraint=layer.beta_constraint) if layer.center else None)
     return gamma, beta
 
 
@@ -182,4 +192,6 @@ def _affine_config(layer):
         "gamma_initializer": initializers.serialize(layer.gamma_initializer),
         "beta_regularizer": regularizers.serialize(layer.beta_regularizer),
         "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+        "beta_constraint": constraints.serialize(layer.beta_constraint),
+        "gamma_constraint": constraints.serialize(layer.gamma_constraint),
     }

@@ -13,7 +13,7 @@ or, for GRU with reset_after=True, (2, 3*units) (input and recurrent biases).
 
 import numpy as np
 
-from baeum import activations, backend, initializers, regularizers
+from baeum import activations, backend, constraints, initializers, regularizers
 from baeum import functional as F
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
@@ -29,7 +29,8 @@ class _RNN(Layer):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
-                 bias_regularizer=None, activity_regularizer=None, dropout=0.0,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, **kwargs):
         super().__init__(**kwargs)
@@ -58,6 +59,9 @@ class _RNN(Layer):
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = float(dropout)
         self.recurrent_dropout = 0.0
         self.seed = seed
@@ -86,12 +90,15 @@ class _RNN(Layer):
             )
         width = self.n_gates * self.units
         self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.recurrent_kernel = self.add_weight("recurrent_kernel", (self.units, width),
                                                 self.recurrent_initializer,
-                                                regularizer=self.recurrent_regularizer)
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
         self.bias = (self.add_weight("bias", self._bias_shape(), self._bias_init(),
-                                     regularizer=self.bias_regularizer)
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
                      if self.use_bias else None)
         self.input_spec = InputSpec(ndim=3, axes={-1: features})
 
@@ -170,6 +177,9 @@ class _RNN(Layer):
             "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,

@@ -31,7 +31,9 @@ Both styles run the same update, `_apply(grads, weights)`, once per call:
    (Keras applies it like this in every optimizer, not as an L2 term in the gradient);
 4. `update_step(grad, weight_array, slots, lr)` per weight: the optimizer's formula,
    written in place on `w.data` and on its state arrays ("slots");
-5. `iterations += 1`.
+5. each weight's constraint, if it has one (`Dense(kernel_constraint=MaxNorm(3))`),
+   projects it, as Keras does after every update;
+6. `iterations += 1`.
 
 Small models update in one call: when the formula is elementwise (`elementwise_update`,
 true for every built-in optimizer) and the weights are small (the iris MLP: 8 arrays,
@@ -57,6 +59,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from baeum import constraints
 from baeum.autograd.tensor import Tensor
 from baeum.optimizers import schedules
 
@@ -299,6 +302,8 @@ class Optimizer(metaclass=_ParamsMayComeFirst):
                              flat_slots, lr)
             for w, (start, stop) in zip(weights, bounds):
                 w.data[...] = flat_weights[start:stop].reshape(w.data.shape)
+        if constraints.in_use[0]:
+            constraints.apply_constraints(weights)
         self.iterations += 1
 
     # Weights of at most this many numbers in all are updated as one flat array; above it
