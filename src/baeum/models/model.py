@@ -124,6 +124,12 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
 
+    def to_json(self, **kwargs):
+        """The architecture, without weights, as a JSON string (see model_from_json)."""
+        from baeum.saving.json_config import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Save every weight to a `.weights.safetensors` file (atomic)."""
         from baeum.saving import save_weights

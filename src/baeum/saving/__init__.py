@@ -12,6 +12,7 @@ Loading only ever builds classes it knows: baeum's own, registered ones, and tho
 passed as `custom_objects`. Every write is atomic.
 """
 
+from baeum.saving.json_config import model_from_json
 from baeum.saving.model_file import load_model, save_model
 from baeum.saving.registry import (
     custom_object_scope,
@@ -30,4 +31,5 @@ __all__ = [
     "save_model", "load_model", "save_weights", "load_weights", "register_serializable",
     "register_keras_serializable", "get_registered_name", "get_registered_object",
     "custom_object_scope", "CustomObjectScope", "serialize_layer", "deserialize_layer",
+    "model_from_json",
 ]
