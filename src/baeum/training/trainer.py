@@ -375,16 +375,9 @@ class Trainer:
         data.apply_class_weight(class_weight)
         self.reset_metrics()
         self._unchecked_data = data if lazy else None
-        batch = (data.x_structure.pack(data.xs), _pack_y(data), data.sample_weight)
         try:
-            if lazy:
-                # NaN or inf in the batch would make NumPy warn ("invalid value encountered
-                # in matmul") before compute_loss names the cause; a diverging model gets
-                # baeum's own warning there too.
-                with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-                    logs = self.train_step(batch)
-            else:
-                logs = self.train_step(batch)
+            logs = self.train_step((data.x_structure.pack(data.xs), _pack_y(data),
+                                    data.sample_weight))
         finally:
             self._unchecked_data = None
         return _logs_result(logs, return_dict)
