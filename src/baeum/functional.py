@@ -5,6 +5,8 @@
 [0.0, 2.0]
 """
 
+import numpy as np
+
 from baeum.autograd.tensor import Tensor
 from baeum.ops import activations as _act
 from baeum.ops import nn as _nn
@@ -37,7 +39,63 @@ def elu(x, alpha=1.0):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
+    """log(1 + e^(beta x)) / beta, and x where beta x > threshold (torch's)."""
+    if beta == 0:
+        raise ValueError("softplus beta must not be 0 (the result is divided by it)")
     return _act.Softplus.apply(_operand(x), float(beta), float(threshold))
+
+
+# SELU's constants (Klambauer et al., 2017), as Keras and torch write them.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    """scale * (x if x > 0 else alpha (e^x - 1)), alpha = 1.67326..., scale = 1.05070..."""
+    return _act.ELU.apply(_operand(x), SELU_ALPHA, SELU_SCALE)
+
+
+def relu6(x):
+    """min(max(x, 0), 6)."""
+    return _act.ReLU6.apply(_operand(x))
+
+
+def hardsigmoid(x):
+    """relu6(x + 3) / 6: 0 for x <= -3, 1 for x >= 3, x/6 + 1/2 between."""
+    return _act.ReLU6.apply(_operand(x), 3.0, 1 / 6)
+
+
+def hardswish(x):
+    """x * relu6(x + 3) / 6 (hard SiLU): 0 for x <= -3, x for x >= 3."""
+    return _act.HardSilu.apply(_operand(x))
+
+
+def mish(x):
+    """x * tanh(softplus(x))."""
+    return _act.Mish.apply(_operand(x))
+
+
+def softsign(x):
+    """x / (1 + |x|)."""
+    return _act.Softsign.apply(_operand(x))
+
+
+def prelu(x, weight):
+    """x if x > 0 else weight * x, any shape; `weight` broadcasts against x, keeping its shape.
+
+    Channels-last: a (C,) weight is per channel of x (N, ..., C), the last axis. (torch's
+    prelu applies a (C,) weight along axis 1, its channels-first channel axis; on (N, C)
+    inputs, and for a weight of one value, the two agree.)
+    """
+    x, weight = _operand(x), _operand(weight)
+    try:
+        fits = np.broadcast_shapes(np.shape(x), np.shape(weight)) == np.shape(x)
+    except ValueError:  # shapes that do not broadcast at all
+        fits = False
+    if not fits:
+        raise ValueError(f"prelu weight of shape {np.shape(weight)} does not broadcast "
+                         f"against inputs of shape {np.shape(x)} (it must not enlarge them)")
+    return _act.PReLU.apply(x, weight)
 
 
 def gelu(x, approximate="none"):
@@ -72,22 +130,33 @@ def dropout(x, rate, training=True, noise_shape=None, generator=None):
     x = _operand(x)
     if not training or rate == 0:
         return x
-    mask_shape = None
-    if noise_shape is not None:
-        if len(noise_shape) != x.ndim or any(
-                d not in (None, 1, n) for d, n in zip(noise_shape, x.shape)):
-            raise ValueError(
-                f"dropout noise_shape {tuple(noise_shape)} does not fit inputs of shape "
-                f"{x.shape}: it needs one entry per axis, each the axis size, 1 or None"
-            )
-        mask_shape = tuple(n if d is None else d for d, n in zip(noise_shape, x.shape))
-    return _nn.Dropout.apply(x, float(rate), mask_shape, generator)
+    return _nn.Dropout.apply(x, float(rate), noise_mask_shape(noise_shape, x.shape), generator)
+
+
+def noise_mask_shape(noise_shape, shape, owner="dropout"):
+    """The shape of a random mask for inputs of `shape`, from Keras's `noise_shape`.
+
+    noise_shape: None (a mask value per input value: `shape` itself), or one entry per
+    axis: the axis size, 1 (one mask value shared along the axis) or None (the axis size).
+    `owner` starts the error message, e.g. "dropout" or "AlphaDropout 'alpha_dropout'".
+    Shared by F.dropout and the dropout layers that draw their own masks (AlphaDropout).
+
+    >>> noise_mask_shape((None, 1, 8), (32, 10, 8))
+    (32, 1, 8)
+    """
+    if noise_shape is None:
+        return tuple(shape)
+    if len(noise_shape) != len(shape) or any(
+            d not in (None, 1, n) for d, n in zip(noise_shape, shape)):
+        raise ValueError(
+            f"{owner} noise_shape {tuple(noise_shape)} does not fit inputs of shape "
+            f"{tuple(shape)}: it needs one entry per axis, each the axis size, 1 or None"
+        )
+    return tuple(n if d is None else d for d, n in zip(noise_shape, shape))
 
 
 def embedding(ids, table):
     """Rows of `table` (vocab, dim) picked by integer `ids` (...) -> (..., dim)."""
-    import numpy as np
-
     ids = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
     if ids.dtype.kind not in "iu":
         raise TypeError(f"embedding ids must be integers, got dtype {ids.dtype}")
@@ -102,6 +171,7 @@ def embedding(ids, table):
 
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus", "gelu", "step", "softmax",
+    "selu", "relu6", "hardsigmoid", "hardswish", "mish", "softsign", "prelu",
     "log_softmax", "dropout", "embedding", "linear",
     "conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_avg_pool2d",
     "global_max_pool2d", "upsample2d",

@@ -3,6 +3,8 @@
 import csv
 import os
 
+import numpy as np
+
 from baeum.callbacks.callback import Callback
 
 
@@ -12,6 +14,9 @@ class CSVLogger(Callback):
         epoch,loss,val_loss
         0,0.6931,0.6902
         1,0.5120,0.5301
+
+    An array value (a metric with several thresholds) is written as Keras writes it, one
+    field "[0.5, 0.6666666865348816]" (quoted by the csv module when it holds the separator).
 
     Args (Keras's): filename, separator=",", append=False (True: add to an existing
     file, writing the header only if the file is empty).
@@ -58,7 +63,10 @@ class CSVLogger(Callback):
 
 
 def _format(value):
-    try:
-        return repr(float(value))
-    except (TypeError, ValueError):
+    """A number as repr(float) ('0.6931'), an array as '[0.5, 0.6667]', anything else as str."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":  # text such as "NA" for a key missing this epoch
         return str(value)
+    if array.ndim == 0:
+        return repr(float(array))
+    return str(array.astype(np.float64).tolist())  # Python floats: "[0.5, 0.25]", nested if 2-D

@@ -51,7 +51,7 @@ class EarlyStopping(Callback):
         self._reset()  # the same callback may be given to several fits
 
     def on_epoch_end(self, epoch, logs=None):
-        current = _monitor.monitor_value("EarlyStopping", self.monitor, logs)
+        current = _monitor.monitor_value("EarlyStopping", self.monitor, logs, self.model)
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:

@@ -4,7 +4,12 @@
     history.history.keys()      # loss, accuracy, val_loss, val_accuracy
     history.epoch               # [0, 1, ..., 9]
     history.plot("curves.png")  # the learning curves, train and validation
+
+A metric with several thresholds, e.g. Precision(thresholds=[0.3, 0.7]), logs an array
+per epoch: `history.history["precision"]` is then a list of arrays of shape (2,).
 """
+
+import numpy as np
 
 from baeum.callbacks.callback import Callback
 
@@ -21,6 +26,9 @@ class History(Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
+            # A copy: a metric may hand out its own state, which the next epoch changes.
+            if isinstance(value, np.ndarray):
+                value = value.copy()
             self.history.setdefault(key, []).append(value)
         if self.model is not None:
             self.model.history = self

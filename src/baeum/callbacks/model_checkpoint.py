@@ -82,7 +82,7 @@ class ModelCheckpoint(Callback):
         logs = dict(logs or {})
         filepath = self._format(epoch, batch, logs)
         if self.save_best_only:
-            current = _monitor.monitor_value("ModelCheckpoint", self.monitor, logs)
+            current = _monitor.monitor_value("ModelCheckpoint", self.monitor, logs, self.model)
             if current is None:
                 return
             if not _monitor.is_improvement(current, self.best, self._direction, 0.0):

@@ -9,19 +9,39 @@ per batch.
 import sys
 import time
 
+import numpy as np
+
 from baeum.callbacks.callback import Callback
 
 _REFRESH_SECONDS = 0.1
+_ARRAY_SUMMARY = 8  # arrays longer than this show their first and last 3 values, "..." between
+
+
+def format_number(value):
+    """0.3172 -> '0.3172', 0.00002 -> '2.0000e-05': Keras's 4 decimals, tiny values in e."""
+    value = float(value)
+    return f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.4e}"
+
+
+def format_value(value):
+    """One logged value on one line: a number as format_number, an array as '[0.5000 0.6667]'.
+
+    Arrays come from metrics with several thresholds, e.g. Precision(thresholds=[0.3, 0.7])
+    logs shape (2,). A long array is elided like NumPy prints it, so the bar stays short.
+    """
+    array = np.asarray(value)
+    if array.dtype.kind not in "biuf":  # not a number (a callback may log text): as given
+        return str(value)
+    if array.ndim == 0:
+        return format_number(array)
+    text = np.array2string(array.astype(np.float64), formatter={"float_kind": format_number},
+                           threshold=_ARRAY_SUMMARY, edgeitems=3, max_line_width=sys.maxsize)
+    return text.replace("\n", "")  # rows of a 2-D array side by side: "[[a b] [c d]]"
 
 
 def format_logs(logs):
-    """'loss: 0.3172 - accuracy: 0.9120' (Keras's format: 4 decimals, tiny values in e)."""
-    parts = []
-    for key, value in logs.items():
-        value = float(value)
-        parts.append(f"{key}: {value:.4f}" if abs(value) >= 1e-3 or value == 0 else
-                     f"{key}: {value:.4e}")
-    return " - ".join(parts)
+    """'loss: 0.3172 - accuracy: 0.9120 - precision: [0.5000 0.6667]'."""
+    return " - ".join(f"{key}: {format_value(value)}" for key, value in logs.items())
 
 
 class ProgbarLogger(Callback):

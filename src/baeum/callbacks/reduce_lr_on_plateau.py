@@ -49,7 +49,7 @@ class ReduceLROnPlateau(Callback):
         logs = logs if logs is not None else {}
         optimizer = _optimizer(self.model, "ReduceLROnPlateau")
         logs["learning_rate"] = float(optimizer.learning_rate)
-        current = _monitor.monitor_value("ReduceLROnPlateau", self.monitor, logs)
+        current = _monitor.monitor_value("ReduceLROnPlateau", self.monitor, logs, self.model)
         if current is None:
             return
         if self.cooldown_counter > 0:

@@ -23,6 +23,7 @@ import numbers
 import numpy as np
 
 from baeum import random, regularizers
+from baeum.functional import noise_mask_shape
 from baeum.layers.core import Dropout
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
@@ -199,24 +200,13 @@ class AlphaDropout(_Noise):
     def _noisy(self, inputs, generator):
         rate = self.rate
         a = ((1 - rate) * (1 + rate * _ALPHA_P**2)) ** -0.5
-        shape = self._mask_shape(inputs.shape)
+        shape = noise_mask_shape(self.noise_shape, inputs.shape, f"AlphaDropout '{self.name}'")
         keep = (generator.random(shape, dtype=np.float32) >= rate).astype(inputs.dtype)
         # a * (x keep + alpha' (1 - keep)) + b  ==  x * (a keep) + a alpha' ((1 - rate) - keep)
         shift = np.subtract(1.0 - rate, keep)
         shift *= a * _ALPHA_P
         keep *= a
         return inputs * keep + shift
-
-    def _mask_shape(self, shape):
-        ns = self.noise_shape
-        if ns is None:
-            return shape
-        if len(ns) != len(shape) or any(d not in (None, 1, n) for d, n in zip(ns, shape)):
-            raise ValueError(
-                f"AlphaDropout '{self.name}' noise_shape {ns} does not fit inputs of shape "
-                f"{shape}: it needs one entry per axis, each the axis size, 1 or None"
-            )
-        return tuple(n if d is None else d for d, n in zip(ns, shape))
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate,
