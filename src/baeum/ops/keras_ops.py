@@ -36,9 +36,10 @@ from baeum.ops.elementwise import _operand
 KERAS_OPS = {}
 
 
-def _keras_op(fn):
-    """Register `fn` under its name; on symbolic inputs, record it instead of running it."""
-    name = fn.__name__.rstrip("_")
+def _keras_op(fn, name=None):
+    """Register `fn` under `name` (default: its own); on symbolic inputs, record it instead
+    of running it."""
+    name = name or fn.__name__
 
     @functools.wraps(fn)
     def op(*args, **kwargs):
@@ -99,37 +100,27 @@ def stop_gradient(x):
 
 
 # --- arithmetic ---------------------------------------------------------------------------
-@_keras_op
-def add(x1, x2):
-    return elementwise.add(_operand(x1), x2)
+# baeum's elementwise functions already take tensors, arrays and numbers, as Keras's do.
+add = _keras_op(elementwise.add, "add")
+subtract = _keras_op(elementwise.sub, "subtract")
+multiply = _keras_op(elementwise.mul, "multiply")
+divide = true_divide = _keras_op(elementwise.div, "divide")
+power = _keras_op(elementwise.pow, "power")
+sqrt, exp, expm1, log, log1p, sin, cos, abs, maximum, minimum = (  # noqa: A001
+    _keras_op(getattr(elementwise, name), name) for name in
+    ("sqrt", "exp", "expm1", "log", "log1p", "sin", "cos", "abs", "maximum", "minimum"))
+absolute = abs
 
 
 @_keras_op
-def subtract(x1, x2):
-    return elementwise.sub(_operand(x1), x2)
-
-
-@_keras_op
-def multiply(x1, x2):
-    return elementwise.mul(_operand(x1), x2)
-
-
-@_keras_op
-def divide(x1, x2):
-    return elementwise.div(_operand(x1), x2)
-
-
-true_divide = divide
+def where(condition, x1, x2):
+    """x1 where condition holds, else x2 (the gradient flows to both by position)."""
+    return elementwise.where(condition, x1, x2)
 
 
 @_keras_op
 def negative(x):
     return elementwise.neg(_t(x))
-
-
-@_keras_op
-def power(x1, x2):
-    return elementwise.pow(_operand(x1), x2)
 
 
 @_keras_op
@@ -139,73 +130,14 @@ def square(x):
 
 
 @_keras_op
-def sqrt(x):
-    return elementwise.sqrt(x)
-
-
-@_keras_op
-def exp(x):
-    return elementwise.exp(x)
-
-
-@_keras_op
-def expm1(x):
-    return elementwise.expm1(x)
-
-
-@_keras_op
-def log(x):
-    return elementwise.log(x)
-
-
-@_keras_op
-def log1p(x):
-    return elementwise.log1p(x)
-
-
-@_keras_op
-def sin(x):
-    return elementwise.sin(x)
-
-
-@_keras_op
-def cos(x):
-    return elementwise.cos(x)
-
-
-@_keras_op
-def abs_(x):
-    return elementwise.abs(x)
-
-
-absolute = abs_
-
-
-@_keras_op
 def sign(x):
     """-1, 0 or 1 (no gradient)."""
     return Tensor(np.sign(_t(x).data))
 
 
 @_keras_op
-def maximum(x1, x2):
-    return elementwise.maximum(x1, x2)
-
-
-@_keras_op
-def minimum(x1, x2):
-    return elementwise.minimum(x1, x2)
-
-
-@_keras_op
 def clip(x, x_min, x_max):
     return elementwise.clip(_t(x), x_min, x_max)
-
-
-@_keras_op
-def where(condition, x1, x2):
-    """x1 where condition holds, else x2 (the gradient flows to both by position)."""
-    return elementwise.where(condition, x1, x2)
 
 
 def _comparison(ufunc):
@@ -224,46 +156,28 @@ less, less_equal = _comparison(np.less), _comparison(np.less_equal)
 
 
 # --- reductions ---------------------------------------------------------------------------
-@_keras_op
-def sum_(x, axis=None, keepdims=False):
-    return reduce.sum(_t(x), _int_axes(axis), keepdims)
+def _reduction(name, fn):
+    def reduction(x, axis=None, keepdims=False):
+        return fn(_t(x), _int_axes(axis), keepdims)
+
+    reduction.__doc__ = f"{name} over `axis` (an int, a list of ints, or None for all)."
+    return _keras_op(reduction, name)
 
 
-@_keras_op
-def mean(x, axis=None, keepdims=False):
-    return reduce.mean(_t(x), _int_axes(axis), keepdims)
+sum, mean, max, min, var, std = (  # noqa: A001 - Keras's names
+    _reduction(name, getattr(reduce, name)) for name in ("sum", "mean", "max", "min", "var",
+                                                           "std"))
 
 
-@_keras_op
-def max_(x, axis=None, keepdims=False):
-    return reduce.max(_t(x), _int_axes(axis), keepdims)
+def _index_of(name, ufunc):
+    def index_of(x, axis=None, keepdims=False):
+        return Tensor(ufunc(_t(x).data, axis=axis, keepdims=keepdims))
+
+    index_of.__doc__ = f"The index of the {name[3:]}imum along `axis` (no gradient)."
+    return _keras_op(index_of, name)
 
 
-@_keras_op
-def min_(x, axis=None, keepdims=False):
-    return reduce.min(_t(x), _int_axes(axis), keepdims)
-
-
-@_keras_op
-def var(x, axis=None, keepdims=False):
-    return reduce.var(_t(x), _int_axes(axis), keepdims)
-
-
-@_keras_op
-def std(x, axis=None, keepdims=False):
-    return reduce.std(_t(x), _int_axes(axis), keepdims)
-
-
-@_keras_op
-def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value (no gradient)."""
-    return Tensor(np.argmax(_t(x).data, axis=axis, keepdims=keepdims))
-
-
-@_keras_op
-def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest value (no gradient)."""
-    return Tensor(np.argmin(_t(x).data, axis=axis, keepdims=keepdims))
+argmax, argmin = _index_of("argmax", np.argmax), _index_of("argmin", np.argmin)
 
 
 @_keras_op
@@ -495,11 +409,5 @@ def log_softmax(x, axis=-1):
     return _act.LogSoftmax.apply(_operand(x), axis)
 
 
-# The Python builtins' names, under Keras's (ops.sum, ops.max, ops.abs, ...).
-sum = sum_  # noqa: A001
-max = max_  # noqa: A001
-min = min_  # noqa: A001
-abs = abs_  # noqa: A001
-
 __all__ = sorted({*KERAS_OPS, "convert_to_numpy", "shape", "zeros", "ones", "full", "arange",
-                  "eye", "true_divide", "absolute", "swish", "sum", "max", "min", "abs"})
+                  "eye", "true_divide", "absolute", "swish"})
