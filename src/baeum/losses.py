@@ -12,10 +12,10 @@ import warnings
 import numpy as np
 
 from baeum.autograd.tensor import Tensor
-from baeum.functional import softplus
+from baeum.functional import log_softmax, sigmoid, softplus
 from baeum.layers.layer import snake_case
 from baeum.ops import losses as _fused
-from baeum.ops.elementwise import _operand, abs, clip, log, maximum, sqrt, where
+from baeum.ops.elementwise import _operand, abs, clip, exp, log, maximum, sqrt, where
 from baeum.ops.reduce import max, mean, sum
 
 EPSILON = 1e-7
@@ -66,19 +66,45 @@ def huber(y_true, y_pred, delta=1.0):
     return mean(where(a.data <= delta, quad, lin), axis=-1)
 
 
-def binary_crossentropy(y_true, y_pred, from_logits=False):
-    """-(t log p + (1 - t) log(1 - p)), mean over the last axis."""
-    y_true, y_pred = _pair(y_true, y_pred)
+def _check_label_smoothing(label_smoothing):
+    if isinstance(label_smoothing, bool) or not 0 <= label_smoothing <= 1:
+        raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    return float(label_smoothing)
+
+
+def _binary_crossentropy_values(y_true, y_pred, from_logits):
+    """-(t log p + (1 - t) log(1 - p)) elementwise, no mean: the shared core of
+    binary_crossentropy and binary_focal_crossentropy.
+
+    Logits go through the fused sigmoid + cross-entropy op (stable for any logit);
+    probabilities are clipped to [eps, 1 - eps] first, as in Keras, so log never sees 0.
+    """
     if from_logits:
-        return mean(_fused.SigmoidBinaryCrossEntropy.apply(y_pred, y_true), axis=-1)
+        return _fused.SigmoidBinaryCrossEntropy.apply(y_pred, y_true)
     p = clip(y_pred, EPSILON, 1 - EPSILON)
-    bce = y_true * log(p) + (1 - y_true) * log(1 - p)
-    return -mean(bce, axis=-1)
+    return -(y_true * log(p) + (1 - y_true) * log(1 - p))
 
 
-def categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
-    """-sum(t log p) over the class axis: targets one-hot (batch, C) -> (batch,)."""
-    y_pred = _operand(y_pred) if isinstance(y_pred, Tensor) else Tensor(y_pred)
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-(t log p + (1 - t) log(1 - p)), mean over `axis`: (batch, d) -> (batch,).
+
+    label_smoothing s moves the targets toward 0.5 first: t * (1 - s) + 0.5 * s.
+
+    >>> values = binary_crossentropy(np.array([[0.0, 1.0], [0.0, 0.0]]),
+    ...                              np.array([[0.6, 0.4], [0.4, 0.6]]))
+    >>> [round(v, 3) for v in values.tolist()]
+    [0.916, 0.714]
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    s = _check_label_smoothing(label_smoothing)
+    if s:
+        y_true = y_true * (1.0 - s) + 0.5 * s
+    return mean(_binary_crossentropy_values(y_true, y_pred, from_logits), axis=axis)
+
+
+def _check_one_hot(y_true, y_pred, what):
+    """The targets of a categorical loss must be one-hot rows of y_pred's shape; integer
+    class ids get a hint toward the sparse loss."""
     t = y_true.data if isinstance(y_true, Tensor) else np.asarray(y_true)
     if t.shape != y_pred.shape:
         hint = ""
@@ -88,19 +114,140 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
                 "sparse_categorical_crossentropy, or one-hot them with baeum.data.to_categorical"
             )
         raise ValueError(
-            f"categorical_crossentropy expects one-hot targets of shape {y_pred.shape}, "
-            f"got {t.shape}{hint}"
+            f"{what} expects one-hot targets of shape {y_pred.shape}, got {t.shape}{hint}"
         )
+
+
+def _smooth_categorical(y_true, label_smoothing, axis):
+    """t * (1 - s) + s / C for C classes along `axis`: 0.1 gives 0.9 + 0.1 / C to the true
+    class and 0.1 / C to the others."""
+    s = _check_label_smoothing(label_smoothing)
+    if not s:
+        return y_true
+    return y_true * (1.0 - s) + s / y_true.shape[axis]
+
+
+def _categorical_probs(y_pred, from_logits, axis):
+    """(p, log p) along `axis`: the probabilities and their logs, shared by the categorical
+    cross-entropies.
+
+    Logits: log p = log_softmax (log-sum-exp, finite for any logit) and p = exp(log p).
+    Probabilities: rescaled to sum to 1, clipped to [eps, 1 - eps] (Keras), then logged.
+    """
+    if from_logits:
+        log_p = log_softmax(y_pred, axis=axis)
+        return exp(log_p), log_p
+    p = clip(y_pred / sum(y_pred, axis=axis, keepdims=True), EPSILON, 1 - EPSILON)
+    return p, log(p)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """-sum(t log p) over the class axis: targets one-hot (batch, C) -> (batch,).
+
+    label_smoothing s: t * (1 - s) + s / C first.
+
+    >>> values = categorical_crossentropy(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+    ...                                   np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
+    >>> [round(v, 4) for v in values.tolist()]
+    [0.0513, 2.3026]
+    """
+    y_pred = _operand(y_pred) if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    _check_one_hot(y_true, y_pred, "categorical_crossentropy")
     y_true, y_pred = _pair(y_true, y_pred)
+    y_true = _smooth_categorical(y_true, label_smoothing, axis)
     if from_logits:
         ax = axis % y_pred.ndim
         if ax != y_pred.ndim - 1:  # the fused op works on the last axis: move it there
             perm = [i for i in range(y_pred.ndim) if i != ax] + [ax]
             y_pred, y_true = y_pred.transpose(perm), y_true.transpose(perm)
         return _fused.SoftmaxCrossEntropy.apply(y_pred, y_true)
-    p = y_pred / sum(y_pred, axis=axis, keepdims=True)
-    p = clip(p, EPSILON, 1 - EPSILON)
-    return -sum(y_true * log(p), axis=axis)
+    _, log_p = _categorical_probs(y_pred, False, axis)
+    return -sum(y_true * log_p, axis=axis)
+
+
+def _check_focal(gamma, alpha=None):
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float, np.number)) or gamma < 0:
+        raise ValueError(f"gamma must be a number >= 0, got {gamma!r}")
+    if alpha is not None and (isinstance(alpha, bool) or
+                              not isinstance(alpha, (int, float, np.number)) or
+                              not 0 <= alpha <= 1):
+        raise ValueError(f"alpha must be a number in [0, 1], got {alpha!r}")
+
+
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary cross-entropy with a focal factor (Lin et al., 2018), mean over `axis`:
+    (batch, d) -> (batch,)::
+
+        p    = sigmoid(y_pred) if from_logits else y_pred
+        p_t  = t * p + (1 - t) * (1 - p)        (the probability given to the label)
+        loss = (1 - p_t) ** gamma * bce(t, y_pred)
+        with apply_class_balancing: loss *= t * alpha + (1 - t) * (1 - alpha)
+
+    The factor shrinks the loss of well-classified values (p_t near 1), so training
+    focuses on the hard ones; gamma=0 is plain binary cross-entropy. bce is that of
+    `binary_crossentropy` (fused with the sigmoid for logits, clipped for probabilities),
+    label_smoothing s as there: t * (1 - s) + 0.5 * s.
+
+    >>> values = binary_focal_crossentropy(np.array([[0.0, 1.0], [0.0, 0.0]]),
+    ...                                    np.array([[0.6, 0.4], [0.4, 0.6]]))
+    >>> [round(v, 3) for v in values.tolist()]
+    [0.33, 0.206]
+    """
+    _check_focal(gamma, alpha)
+    y_true, y_pred = _pair(y_true, y_pred)
+    s = _check_label_smoothing(label_smoothing)
+    if s:
+        y_true = y_true * (1.0 - s) + 0.5 * s
+    bce = _binary_crossentropy_values(y_true, y_pred, from_logits)
+    p = sigmoid(y_pred) if from_logits else y_pred
+    p_t = y_true * p + (1 - y_true) * (1 - p)
+    focal = (1.0 - p_t) ** float(gamma) * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1 - y_true) * (1.0 - alpha)) * focal
+    return mean(focal, axis=axis)
+
+
+def _class_weights(alpha, y_pred, axis):
+    """alpha as a number, or a list of one weight per class shaped to broadcast along `axis`."""
+    if isinstance(alpha, (int, float, np.number)) and not isinstance(alpha, bool):
+        return float(alpha)
+    weights = np.asarray(alpha, dtype=y_pred.dtype)
+    n = y_pred.shape[axis]
+    if weights.ndim != 1 or weights.size != n:
+        raise ValueError(
+            f"alpha must be a number or a list of one weight per class ({n} classes along "
+            f"axis {axis}), got {alpha!r}"
+        )
+    shape = [1] * y_pred.ndim
+    shape[axis] = n
+    return weights.reshape(shape)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Categorical cross-entropy with a focal factor (Lin et al., 2018), summed over the class
+    axis: one-hot targets (batch, C) -> (batch,)::
+
+        p    = softmax(y_pred) if from_logits else y_pred / sum(y_pred)   (clipped)
+        loss = sum(alpha * (1 - p) ** gamma * -t * log p)
+
+    alpha is a number or one weight per class (e.g. inverse class frequencies); gamma=0
+    and alpha=1 give plain categorical cross-entropy. label_smoothing s: t (1 - s) + s / C.
+
+    >>> values = categorical_focal_crossentropy(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]),
+    ...                                         np.array([[0.05, 0.9, 0.05], [0.1, 0.85, 0.05]]))
+    >>> [round(v, 6) for v in values.tolist()]
+    [0.000263, 0.675912]
+    """
+    _check_focal(gamma)
+    y_pred = _operand(y_pred) if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    _check_one_hot(y_true, y_pred, "categorical_focal_crossentropy")
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true = _smooth_categorical(y_true, label_smoothing, axis)
+    p, log_p = _categorical_probs(y_pred, from_logits, axis)
+    weight = (1.0 - p) ** float(gamma) * _class_weights(alpha, y_pred, axis)
+    return sum(weight * (-y_true * log_p), axis=axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
@@ -482,47 +629,118 @@ class _ProbabilisticLoss(Loss):
                 "label_smoothing": self.label_smoothing}
 
 
+def _check_axis(axis):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"axis must be an integer, got {axis!r}")
+    return int(axis)
+
+
 class BinaryCrossentropy(_ProbabilisticLoss):
     """-(t log p + (1 - t) log(1 - p)) for targets t in [0, 1]; logits with from_logits=True.
 
-    label_smoothing s moves targets toward 0.5: t * (1 - s) + 0.5 * s.
+    The mean over `axis`, then over the batch. label_smoothing s moves targets toward 0.5:
+    t * (1 - s) + 0.5 * s (the GAN trick: the discriminator's "real" label becomes 0.95 for
+    s = 0.1).
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0,
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
         super().__init__(from_logits, label_smoothing, reduction, name)
+        self.axis = _check_axis(axis)
 
     def call(self, y_true, y_pred):
-        if self.label_smoothing:
-            t = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-            y_true = t * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
-        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        return binary_crossentropy(y_true, y_pred, from_logits=self.from_logits,
+                                   label_smoothing=self.label_smoothing, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
 
 
 class CategoricalCrossentropy(_ProbabilisticLoss):
     """-sum(t log p) for one-hot targets (batch, C); softmax of logits with from_logits=True.
 
-    label_smoothing s: t * (1 - s) + s / C.
+    `axis` is the class axis. label_smoothing s: t * (1 - s) + s / C.
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
         super().__init__(from_logits, label_smoothing, reduction, name)
-        if axis != -1:
-            raise ValueError(f"CategoricalCrossentropy supports axis=-1 only, got {axis}")
-        self.axis = axis
+        self.axis = _check_axis(axis)
 
     def call(self, y_true, y_pred):
         self._check_logits(y_pred)
-        if self.label_smoothing:
-            t = np.asarray(y_true.data if isinstance(y_true, Tensor) else y_true)
-            if t.shape == tuple(y_pred.shape):  # else the function explains the shape error
-                n = t.shape[-1]
-                y_true = t * (1.0 - self.label_smoothing) + self.label_smoothing / n
-        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        return categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits,
+                                        label_smoothing=self.label_smoothing, axis=self.axis)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+class BinaryFocalCrossentropy(_ProbabilisticLoss):
+    """Binary cross-entropy times the focal factor (1 - p_t) ** gamma, where p_t is the
+    probability the prediction gives to the label; see `binary_focal_crossentropy`.
+
+    apply_class_balancing=True also weighs class 1 by alpha and class 0 by 1 - alpha
+    (the form of Lin et al. and torchvision's sigmoid_focal_loss).
+
+    >>> loss = BinaryFocalCrossentropy(gamma=2, from_logits=True)
+    >>> round(float(loss(np.array([0, 1, 0, 0]), np.array([-18.6, 0.51, 2.94, -12.8]))), 3)
+    0.691
+    """
+
+    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False,
+                 label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size",
+                 name="binary_focal_crossentropy"):
+        super().__init__(from_logits, label_smoothing, reduction, name)
+        _check_focal(gamma, alpha)
+        self.axis = _check_axis(axis)
+        self.apply_class_balancing = bool(apply_class_balancing)
+        self.alpha = float(alpha)
+        self.gamma = float(gamma)
+
+    def call(self, y_true, y_pred):
+        return binary_focal_crossentropy(
+            y_true, y_pred, apply_class_balancing=self.apply_class_balancing, alpha=self.alpha,
+            gamma=self.gamma, from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis,
+                "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
+                "gamma": self.gamma}
+
+
+class CategoricalFocalCrossentropy(_ProbabilisticLoss):
+    """Categorical cross-entropy of one-hot targets, each class's term weighted by
+    alpha * (1 - p) ** gamma; see `categorical_focal_crossentropy`. alpha: a number or a
+    list of one weight per class.
+
+    >>> loss = CategoricalFocalCrossentropy()
+    >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    >>> round(float(loss(y_true, np.array([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))), 4)
+    0.2332
+    """
+
+    def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name="categorical_focal_crossentropy"):
+        super().__init__(from_logits, label_smoothing, reduction, name)
+        _check_focal(gamma)
+        self.axis = _check_axis(axis)
+        if isinstance(alpha, (int, float, np.number)) and not isinstance(alpha, bool):
+            self.alpha = float(alpha)
+        else:  # one weight per class, kept as a list so that the config is JSON
+            self.alpha = [float(a) for a in np.asarray(alpha, dtype=np.float64).reshape(-1)]
+        self.gamma = float(gamma)
+
+    def call(self, y_true, y_pred):
+        self._check_logits(y_pred)
+        return categorical_focal_crossentropy(
+            y_true, y_pred, alpha=self.alpha, gamma=self.gamma, from_logits=self.from_logits,
+            label_smoothing=self.label_smoothing, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "alpha": self.alpha,
+                "gamma": self.gamma}
 
 
 class SparseCategoricalCrossentropy(_ProbabilisticLoss):
@@ -562,6 +780,8 @@ _FUNCTIONS = {
     "huber": huber, "huber_loss": huber,
     "binary_crossentropy": binary_crossentropy,
     "categorical_crossentropy": categorical_crossentropy,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "kl_divergence": kl_divergence, "kld": kl_divergence, "KLD": kl_divergence,
     "kullback_leibler_divergence": kl_divergence,
@@ -578,6 +798,8 @@ _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
     huber: Huber, binary_crossentropy: BinaryCrossentropy,
     categorical_crossentropy: CategoricalCrossentropy,
+    binary_focal_crossentropy: BinaryFocalCrossentropy,
+    categorical_focal_crossentropy: CategoricalFocalCrossentropy,
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
     kl_divergence: KLDivergence,
     mean_absolute_percentage_error: MeanAbsolutePercentageError,

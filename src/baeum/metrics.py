@@ -9,7 +9,9 @@ A metric object keeps a running total (`update_state`), reports the average
 samples, so a metric over an epoch does not depend on how the epoch was batched. The
 confusion-matrix metrics (Precision, Recall, AUC, TruePositives, ...) keep weighted counts
 at their thresholds instead, summed the same way: their value over an epoch is the metric
-of the whole epoch, not an average of batch values.
+of the whole epoch, not an average of batch values. So do F1Score/FBetaScore (per-class
+counts) and R2Score (per-output sums); with average=None / class_aggregation=None their
+result is an array, one value per class or output.
 
 >>> import numpy as np
 >>> m = SparseCategoricalAccuracy()
@@ -18,6 +20,8 @@ of the whole epoch, not an average of batch values.
 >>> round(m.result(), 4)        # 2 right out of 3
 0.6667
 """
+
+import warnings
 
 import numpy as np
 
@@ -106,6 +110,8 @@ def _from_loss(fn):
 
 binary_crossentropy = _from_loss(_losses.binary_crossentropy)
 categorical_crossentropy = _from_loss(_losses.categorical_crossentropy)
+binary_focal_crossentropy = _from_loss(_losses.binary_focal_crossentropy)
+categorical_focal_crossentropy = _from_loss(_losses.categorical_focal_crossentropy)
 sparse_categorical_crossentropy = _from_loss(_losses.sparse_categorical_crossentropy)
 kl_divergence = _from_loss(_losses.kl_divergence)
 huber = _from_loss(_losses.huber)
@@ -263,10 +269,12 @@ MeanSquaredError = _wrapper("MeanSquaredError", mean_squared_error, "mean_square
 MeanAbsoluteError = _wrapper("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error",
                              "The running mean absolute error.")
 BinaryCrossentropy = _wrapper("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
-                              "The running binary cross-entropy.", from_logits=False)
+                              "The running binary cross-entropy.", from_logits=False,
+                              label_smoothing=0.0)
 CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", categorical_crossentropy,
                                    "categorical_crossentropy",
-                                   "The running categorical cross-entropy.", from_logits=False)
+                                   "The running categorical cross-entropy.", from_logits=False,
+                                   label_smoothing=0.0, axis=-1)
 SparseCategoricalCrossentropy = _wrapper(
     "SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
     "sparse_categorical_crossentropy", "The running sparse categorical cross-entropy.",
@@ -755,6 +763,252 @@ def _interpolated_pr_auc(tp, fp, fn):
                           np.maximum(tp[1:] + fn[1:], 0))
 
 
+# --- F-scores: per-class TP, FP, FN counts of thresholded predictions -----------------------
+
+
+class FBetaScore(Metric):
+    """F-beta score: the weighted harmonic mean of precision and recall, per class::
+
+        b2 = beta ** 2
+        precision = TP / (TP + FP),  recall = TP / (TP + FN)    (+ 1e-7 in each denominator)
+        F_beta = (1 + b2) * precision * recall / (b2 * precision + recall)
+
+    Inputs are (batch, classes): one-hot or multi-hot labels and scores. A score counts as a
+    positive prediction when it is > `threshold`, or, with threshold=None, when it is its
+    row's maximum (the argmax class; ties all count, a row of zeros predicts nothing).
+    The weighted counts are summed over every update since the last reset, so an epoch's
+    value is the score of the whole epoch, not a mean of batch scores.
+
+    average: None (one score per class, an array of shape (classes,)), "micro" (the score of
+    the counts summed over the classes), "macro" (the mean of the class scores) or
+    "weighted" (their mean weighted by each class's number of true labels). beta > 1
+    favours recall, beta < 1 precision.
+
+    >>> m = FBetaScore(beta=2.0, threshold=0.5)
+    >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
+    ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
+    >>> m.result().round(4).tolist()
+    [0.3846, 0.9091, 0.8333]
+    """
+
+    _AVERAGES = (None, "micro", "macro", "weighted")
+
+    def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
+        what = type(self).__name__
+        if average not in self._AVERAGES:
+            raise ValueError(f"{what} average must be one of {list(self._AVERAGES)}, "
+                             f"got {average!r}")
+        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.number)) or \
+                not beta > 0:
+            raise ValueError(f"{what} beta must be a number > 0, got {beta!r}")
+        if threshold is not None and (
+                isinstance(threshold, bool) or
+                not isinstance(threshold, (int, float, np.number)) or not 0 < threshold <= 1):
+            raise ValueError(f"{what} threshold must be None or a number in (0, 1], "
+                             f"got {threshold!r}")
+        self.average = average
+        self.beta = float(beta)
+        self.threshold = None if threshold is None else float(threshold)
+        self.true_positives = None  # (classes,) arrays, made at the first update
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        classes = getattr(self, "_classes", None)
+        for count in ("true_positives", "false_positives", "false_negatives",
+                      "intermediate_weights"):  # intermediate_weights: the true labels
+            setattr(self, count, None if classes is None else np.zeros(classes))
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        what = type(self).__name__
+        if np.ndim(_array(y_true)) == 1 and np.ndim(_array(y_pred)) == 2 and \
+                np.shape(_array(y_pred))[1] > 1:
+            raise ValueError(
+                f"{what} expects one-hot (or multi-hot) labels of shape (batch, classes) = "
+                f"{np.shape(_array(y_pred))}, got {np.shape(_array(y_true))}: the labels look "
+                "like class ids; one-hot them with baeum.data.to_categorical")
+        y_true, y_pred, weights = _confusion_inputs(y_true, y_pred, sample_weight, what)
+        if y_pred.ndim != 2:
+            raise ValueError(f"{what} expects inputs of shape (batch, classes), got "
+                             f"y_pred of shape {y_pred.shape}")
+        if self.true_positives is None:
+            self._classes = y_pred.shape[-1]
+            self.reset_state()
+        if y_pred.shape[-1] != self._classes:
+            raise ValueError(f"{what} was built for {self._classes} classes, got predictions "
+                             f"of shape {y_pred.shape}")
+        if self.threshold is None:
+            # 1e-9, not 0: a row of zeros is no prediction, not a prediction of every class
+            predicted = (y_pred >= y_pred.max(axis=-1, keepdims=True)) & (np.abs(y_pred) > 1e-9)
+        else:
+            predicted = y_pred > self.threshold
+        predicted = predicted.astype(np.float64)
+        true = np.asarray(y_true, np.float64)  # soft labels count by their value, as in Keras
+        if weights is not None:
+            predicted_w, true_w = predicted * weights, true * weights
+        else:
+            predicted_w, true_w = predicted, true
+        self.true_positives += (predicted_w * true).sum(axis=0)
+        self.false_positives += (predicted_w * (1.0 - true)).sum(axis=0)
+        self.false_negatives += ((1.0 - predicted) * true_w).sum(axis=0)
+        self.intermediate_weights += true_w.sum(axis=0)
+
+    def result(self):
+        if self.true_positives is None:  # nothing seen yet
+            return 0.0
+        eps = _losses.EPSILON  # Keras's epsilon in each denominator: 0, not NaN, for 0 / 0
+        tp, fp, fn = self.true_positives, self.false_positives, self.false_negatives
+        if self.average == "micro":
+            tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
+        precision = tp / (tp + fp + eps)
+        recall = tp / (tp + fn + eps)
+        b2 = self.beta ** 2
+        score = (1 + b2) * precision * recall / (b2 * precision + recall + eps)
+        if self.average == "weighted":
+            support = self.intermediate_weights
+            return float((score * support / (support.sum() + eps)).sum())
+        if self.average is not None:  # micro (one value already) and macro
+            return float(np.mean(score))
+        return score
+
+    def get_config(self):
+        return {**super().get_config(), "average": self.average, "beta": self.beta,
+                "threshold": self.threshold}
+
+
+class F1Score(FBetaScore):
+    """F1 score: 2 * precision * recall / (precision + recall), per class or averaged;
+    `FBetaScore` with beta = 1 (see there for `average` and `threshold`).
+
+    >>> m = F1Score(threshold=0.5)
+    >>> m.update_state([[1, 1, 1], [1, 0, 0], [1, 1, 0]],
+    ...                [[0.2, 0.6, 0.7], [0.2, 0.6, 0.6], [0.6, 0.8, 0.0]])
+    >>> m.result().round(4).tolist()
+    [0.5, 0.8, 0.6667]
+    """
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
+
+    def get_config(self):
+        config = super().get_config()
+        del config["beta"]
+        return config
+
+
+# --- R2: sums of the targets, their squares and the squared errors -----------------------------
+
+
+class R2Score(Metric):
+    """The coefficient of determination, per output (column) of (batch, outputs) data::
+
+        R2 = 1 - sum((y_true - y_pred) ** 2) / sum((y_true - mean(y_true)) ** 2)
+
+    1 is a perfect fit, 0 is no better than predicting the mean, below 0 is worse. The sums
+    are kept as sum(w y), sum(w y^2), sum(w (y - p)^2) and sum(w) per output over every
+    update since the last reset, so an epoch's value is the R2 of the whole epoch.
+
+    class_aggregation: "uniform_average" (the mean over outputs), "variance_weighted_average"
+    (weighted by each output's total sum of squares) or None (an array, one per output).
+    num_regressors p > 0 gives the adjusted R2, 1 - (1 - R2) (n - 1) / (n - p - 1), where n
+    counts the values seen (as in Keras: samples times outputs); it falls back to R2, with a
+    warning, when n - p - 1 <= 0. An output whose targets are all equal has no variance:
+    its R2 is 1 when it is predicted exactly, else 0 (Keras: NaN and 0).
+
+    >>> m = R2Score()
+    >>> m.update_state([[1.0], [4.0], [3.0]], [[2.0], [4.0], [4.0]])
+    >>> round(m.result(), 6)
+    0.571429
+    """
+
+    _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
+
+    def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score",
+                 dtype=None):
+        if class_aggregation not in self._AGGREGATIONS:
+            raise ValueError(f"R2Score class_aggregation must be one of "
+                             f"{list(self._AGGREGATIONS)}, got {class_aggregation!r}")
+        if isinstance(num_regressors, bool) or \
+                not isinstance(num_regressors, (int, np.integer)) or num_regressors < 0:
+            raise ValueError(f"R2Score num_regressors must be an integer >= 0, "
+                             f"got {num_regressors!r}")
+        self.class_aggregation = class_aggregation
+        self.num_regressors = int(num_regressors)
+        self.sum = None  # (outputs,) arrays, made at the first update
+        super().__init__(name=name, dtype=dtype)
+
+    def reset_state(self):
+        outputs = getattr(self, "_outputs", None)
+        for total in ("sum", "squared_sum", "total_mse", "count"):
+            setattr(self, total, None if outputs is None else np.zeros(outputs))
+        self.num_samples = 0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = np.asarray(_array(y_true), np.float64)
+        y_pred = np.asarray(_array(y_pred), np.float64)
+        if y_true.shape + (1,) == y_pred.shape:  # (batch,) targets of a (batch, 1) output
+            y_true = y_true[..., None]
+        elif y_true.ndim == 1 and y_true.shape == y_pred.shape:  # one output, as a vector
+            y_true, y_pred = y_true[:, None], y_pred[:, None]
+        if y_true.shape != y_pred.shape or y_pred.ndim != 2:
+            raise ValueError(f"R2Score expects y_true and y_pred of one shape (batch, outputs), "
+                             f"got {y_true.shape} and {y_pred.shape}")
+        if not (np.isfinite(y_pred).all() and np.isfinite(y_true).all()):
+            raise ValueError("R2Score got NaN or inf values: the targets or the model's "
+                             "outputs are not finite")
+        # Sums in float64: sum(y^2) - sum(y) * mean cancels digits when the mean is large.
+        if self.sum is None:
+            self._outputs = y_pred.shape[-1]
+            self.reset_state()
+        if y_pred.shape[-1] != self._outputs:
+            raise ValueError(f"R2Score was built for {self._outputs} outputs, got shape "
+                             f"{y_pred.shape}")
+        if sample_weight is None:
+            w = np.ones_like(y_true)
+        else:
+            sw = np.asarray(_array(sample_weight), np.float64)
+            if sw.ndim == 1:  # one weight per sample, for all of its outputs
+                sw = sw[:, None]
+            try:
+                w = np.broadcast_to(sw, y_true.shape)
+            except ValueError:
+                raise ValueError(f"sample_weight of shape {np.shape(sample_weight)} does not "
+                                 f"fit targets of shape {y_true.shape}") from None
+        self.sum += (w * y_true).sum(axis=0)
+        self.squared_sum += (w * y_true * y_true).sum(axis=0)
+        self.total_mse += (w * (y_true - y_pred) ** 2).sum(axis=0)
+        self.count += w.sum(axis=0)
+        self.num_samples += y_true.size
+
+    def result(self):
+        if self.sum is None:  # nothing seen yet
+            return 0.0
+        mean = _divide_no_nan(self.sum, self.count)
+        total = self.squared_sum - self.sum * mean  # sum(w (y - mean)^2)
+        # total 0: constant targets; 1 if also predicted exactly, else 0 (not +-inf or NaN)
+        raw = np.where(total > 0, 1.0 - _divide_no_nan(self.total_mse, total),
+                       np.where(self.total_mse == 0, 1.0, 0.0))
+        if self.class_aggregation == "uniform_average":
+            score = float(raw.mean())
+        elif self.class_aggregation == "variance_weighted_average":
+            score = float(_divide_no_nan((total * raw).sum(), total.sum()))
+        else:
+            score = raw
+        if self.num_regressors:
+            n, p = self.num_samples, self.num_regressors
+            if p >= n - 1:
+                warnings.warn(
+                    f"R2Score: {p} regressors for {n} values is too many for the adjusted R2 "
+                    "(it needs num_regressors < n - 1); returning the plain R2 score",
+                    stacklevel=2)
+            else:
+                score = 1.0 - (1.0 - score) * (n - 1) / (n - p - 1)
+        return score
+
+    def get_config(self):
+        return {**super().get_config(), "class_aggregation": self.class_aggregation,
+                "num_regressors": self.num_regressors}
+
+
 # --- looking metrics up by name -----------------------------------------------------------
 
 _FUNCTIONS = {f.__name__: f for f in (
@@ -763,7 +1017,7 @@ _FUNCTIONS = {f.__name__: f for f in (
     mean_absolute_error, binary_crossentropy, categorical_crossentropy,
     sparse_categorical_crossentropy, kl_divergence, huber, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, hinge, squared_hinge, categorical_hinge, log_cosh,
-    poisson, cosine_similarity,
+    poisson, cosine_similarity, binary_focal_crossentropy, categorical_focal_crossentropy,
 )}
 _FUNCTIONS.update(mse=mse, MSE=mse, mae=mae, MAE=mae, kld=kld, KLD=kld, mape=mape, MAPE=mape,
                   msle=msle, MSLE=msle, logcosh=logcosh)
@@ -774,7 +1028,7 @@ _CLASSES = {cls.__name__: cls for cls in (
     SparseCategoricalCrossentropy, KLDivergence, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, Hinge, SquaredHinge, CategoricalHinge, LogCoshError, Poisson,
     CosineSimilarity, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision,
-    Recall, AUC,
+    Recall, AUC, FBetaScore, F1Score, R2Score,
 )}
 # Keras also resolves a class by its snake_case name ("auc", "precision", "true_positives"),
 # to an instance; a function of the same name ("mean_squared_error") comes first.

@@ -13,13 +13,16 @@ from baeum.optimizers.adagrad import Adagrad
 from baeum.optimizers.adam import Adam
 from baeum.optimizers.adamax import Adamax
 from baeum.optimizers.adamw import AdamW
+from baeum.optimizers.ftrl import Ftrl
+from baeum.optimizers.lion import Lion
 from baeum.optimizers.nadam import Nadam
 from baeum.optimizers.optimizer import Optimizer
 from baeum.optimizers.rmsprop import RMSprop
 from baeum.optimizers.sgd import SGD
 
 ALL_OPTIMIZERS = {
-    cls.__name__: cls for cls in (SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, Nadam)
+    cls.__name__: cls
+    for cls in (SGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, Nadam, Lion, Ftrl)
 }
 _BY_ALIAS = {name.lower(): cls for name, cls in ALL_OPTIMIZERS.items()}
 
@@ -70,5 +73,5 @@ def get(identifier):
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax", "Nadam",
-    "schedules", "get", "serialize", "deserialize",
+    "Lion", "Ftrl", "schedules", "get", "serialize", "deserialize",
 ]

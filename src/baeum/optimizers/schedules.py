@@ -181,9 +181,122 @@ class InverseTimeDecay(_StepwiseDecay):
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
 
 
+class PolynomialDecay(LearningRateSchedule):
+    """From `initial_learning_rate` to `end_learning_rate` in `decay_steps` steps along
+    a polynomial of degree `power` (power=1: a straight line)::
+
+        s = min(step, decay_steps)
+        lr = (initial_learning_rate - end_learning_rate) * (1 - s / decay_steps) ** power
+             + end_learning_rate
+
+    With `cycle=True` the rate climbs back instead of staying at the end: `decay_steps` is
+    replaced by its first multiple >= step (`decay_steps * ceil(step / decay_steps)`, and
+    `decay_steps` at step 0), so each period decays more slowly than the one before.
+
+    >>> lr = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.0)
+    >>> lr(0), lr(5), lr(10), lr(20)
+    (0.1, 0.05, 0.0, 0.0)
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
+                 cycle=False, name="PolynomialDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = _positive("decay_steps", decay_steps)
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step):
+        step = float(step)
+        decay_steps = float(self.decay_steps)
+        if self.cycle:
+            decay_steps *= 1.0 if step == 0 else math.ceil(step / decay_steps)
+        else:
+            step = min(step, decay_steps)
+        end = float(self.end_learning_rate)
+        remaining = 1.0 - step / decay_steps
+        return (float(self.initial_learning_rate) - end) * remaining ** float(self.power) + end
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter, 2016).
+
+    Period i (i = 0, 1, ...) lasts `first_decay_steps * t_mul ** i` steps and starts from
+    `m_mul ** i` times the initial rate. With x = the fraction of period i done::
+
+        lr = initial_learning_rate * ((1 - alpha) * m_mul ** i * 0.5 * (1 + cos(pi * x))
+                                      + alpha)
+
+    The periods start at the steps `first_decay_steps * (1 + t_mul + ... + t_mul ** (i-1))`;
+    with f = step / first_decay_steps, i = floor(log(1 - f (1 - t_mul)) / log(t_mul))
+    (i = floor(f) for t_mul = 1) and x = (f - (1 - t_mul ** i) / (1 - t_mul)) / t_mul ** i.
+
+    >>> lr = CosineDecayRestarts(0.1, first_decay_steps=10)     # periods of 10, 20, 40 ...
+    >>> lr(0), lr(5), round(lr(9.999), 6), lr(10), lr(20)
+    (0.1, 0.05, 0.0, 0.1, 0.05)
+    """
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0,
+                 alpha=0.0, name="SGDRDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = _positive("first_decay_steps", first_decay_steps)
+        self.t_mul = _positive("t_mul", t_mul)
+        self.m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def _period(self, fraction):
+        """(i, x): the period that `fraction` (steps / first_decay_steps) is in, and the
+        fraction of that period done."""
+        t_mul = float(self.t_mul)
+        if t_mul == 1.0:
+            i = math.floor(fraction)
+            return i, fraction - i
+
+        def start(i):  # where period i starts, in units of first_decay_steps
+            return (1.0 - t_mul**i) / (1.0 - t_mul)
+
+        i = math.floor(math.log(1.0 - fraction * (1.0 - t_mul)) / math.log(t_mul))
+        # The log can round across a period's first step (log(1000) / log(10) is
+        # 2.9999999999999996): step back or on so that start(i) <= fraction < start(i + 1).
+        while i > 0 and start(i) > fraction:
+            i -= 1
+        while start(i + 1) <= fraction:
+            i += 1
+        return i, (fraction - start(i)) / t_mul**i
+
+    def __call__(self, step):
+        i, done = self._period(float(step) / self.first_decay_steps)
+        alpha = float(self.alpha)
+        cosine = 0.5 * float(self.m_mul) ** i * (1.0 + math.cos(math.pi * done))
+        return float(self.initial_learning_rate) * ((1.0 - alpha) * cosine + alpha)
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self.t_mul,
+            "m_mul": self.m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
 ALL_SCHEDULES = {
     cls.__name__: cls
-    for cls in (ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay)
+    for cls in (ExponentialDecay, PiecewiseConstantDecay, CosineDecay, InverseTimeDecay,
+                PolynomialDecay, CosineDecayRestarts)
 }
 
 
