@@ -1,6 +1,7 @@
 """`baeum.layers`: every layer, with Keras names, arguments and defaults."""
 
 from baeum.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from baeum.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from baeum.layers.convolutional import Conv2D, Conv2DTranspose
 from baeum.layers.convolutional1d import (
     AveragePooling1D,
@@ -9,8 +10,19 @@ from baeum.layers.convolutional1d import (
     MaxPool1D,
     MaxPooling1D,
 )
-from baeum.layers.core import Activation, Dense, Dropout, Flatten, Lambda, Reshape
+from baeum.layers.core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
 from baeum.layers.embedding import Embedding
+from baeum.layers.image_preprocessing import (
+    CenterCrop,
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
 from baeum.layers.input_layer import InputLayer
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer, clear_session
@@ -33,7 +45,12 @@ from baeum.layers.merging import (
     multiply,
     subtract,
 )
-from baeum.layers.normalization import BatchNormalization, LayerNormalization
+from baeum.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    UnitNormalization,
+)
 from baeum.layers.pooling import (
     AveragePooling2D,
     AvgPool2D,
@@ -64,6 +81,15 @@ from baeum.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from baeum.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from baeum.layers.symbolic import Input, KerasTensor
 from baeum.layers.tensor_op import TensorOp
+from baeum.layers.text_preprocessing import (
+    CategoryEncoding,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    StringLookup,
+    TextVectorization,
+)
 from baeum.layers.wrappers import Bidirectional, TimeDistributed

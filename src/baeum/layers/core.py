@@ -1,4 +1,4 @@
-"""The core layers: Dense, Activation, Flatten, Reshape, Dropout, Lambda."""
+"""The core layers: Dense, Activation, Flatten, Reshape, Dropout, Lambda, Identity."""
 
 import inspect
 import math
@@ -240,3 +240,21 @@ class Lambda(Layer):
                 f"custom_objects={{{name!r}: function}} to load_model"
             )
         return cls(function, **config)
+
+
+class Identity(Layer):
+    """Returns its inputs unchanged (a tensor, or a list of them) and passes their mask on:
+    a placeholder, e.g. for a layer a model's config may switch off.
+
+    >>> import baeum, numpy as np
+    >>> baeum.layers.Identity()(np.array([[1.0, 2.0]])).tolist()
+    [[1.0, 2.0]]
+    """
+
+    supports_masking = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

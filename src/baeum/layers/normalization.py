@@ -1,10 +1,12 @@
 """BatchNormalization: normalize each channel with batch statistics, keep moving averages.
-LayerNormalization: normalize each sample over its features."""
+LayerNormalization: normalize each sample over its features.
+GroupNormalization: normalize each sample within groups of channels.
+UnitNormalization: scale each sample to unit L2 norm."""
 
 from baeum import constraints, initializers, regularizers
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
-from baeum.ops.elementwise import sqrt
+from baeum.ops.elementwise import maximum, sqrt
 from baeum.ops.normalization import batch_norm
 
 
@@ -100,8 +102,8 @@ class LayerNormalization(Layer):
 
     >>> import baeum, numpy as np
     >>> ln = baeum.layers.LayerNormalization()
-    >>> ln(np.array([[1.0, 2.0, 3.0]])).data.round(3).tolist()
-    [[-1.224, 0.0, 1.224]]
+    >>> print(ln(np.array([[1.0, 2.0, 3.0]])).data.round(3))
+    [[-1.224  0.     1.224]]
     """
 
     supports_masking = True
@@ -195,3 +197,133 @@ def _affine_config(layer):
         "beta_constraint": constraints.serialize(layer.beta_constraint),
         "gamma_constraint": constraints.serialize(layer.gamma_constraint),
     }
+
+
+class GroupNormalization(Layer):
+    """Normalize each sample within groups of channels (Wu and He, 2018).
+
+    The C channels (`axis`, channels-last by default) split into `groups` groups of
+    C / groups; each sample's values in a group (over the group's channels and every
+    other non-batch axis) are standardized with their own mean and (biased) variance:
+
+        y = gamma * (x - mean_group) / sqrt(var_group + epsilon) + beta
+
+    gamma and beta: one per channel, shape (C,). No batch statistics, so training and
+    inference compute the same thing and small batches are fine. groups=1 normalizes
+    each sample over everything (LayerNormalization over all axes); groups=-1 (or C)
+    normalizes each channel on its own (instance normalization).
+
+    >>> import baeum, numpy as np
+    >>> gn = baeum.layers.GroupNormalization(groups=2)
+    >>> gn(np.ones((8, 4, 4, 6), np.float32)).shape, gn.count_params()
+    ((8, 4, 4, 6), 12)
+    """
+
+    supports_masking = True
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(groups, int) or isinstance(groups, bool) or not (
+                groups > 0 or groups == -1):
+            raise ValueError(f"GroupNormalization groups must be a positive integer (or -1 for "
+                             f"one group per channel), got {groups!r}")
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise TypeError(f"GroupNormalization axis must be an integer, got {axis!r}")
+        if epsilon <= 0:
+            raise ValueError(f"GroupNormalization epsilon must be positive, got {epsilon}")
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        _set_gamma_beta_settings(self, beta_initializer, gamma_initializer, beta_regularizer,
+                                 gamma_regularizer, beta_constraint, gamma_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim or self.axis % ndim == 0:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': axis={self.axis} must name a channel axis "
+                f"after the batch axis of inputs of shape {tuple(input_shape)}"
+            )
+        axis = self.axis % ndim
+        channels = input_shape[axis]
+        if channels is None:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': the channel axis {self.axis} of the input "
+                f"shape {tuple(input_shape)} must be known"
+            )
+        groups = channels if self.groups == -1 else self.groups
+        if groups > channels or channels % groups:
+            raise ValueError(
+                f"GroupNormalization '{self.name}': the {channels} channels (axis {self.axis} "
+                f"of input shape {tuple(input_shape)}) do not split into groups={groups} "
+                f"groups of equal size; groups must divide {channels}"
+            )
+        self._axis, self._groups = axis, groups
+        # The channel axis becomes (groups, channels per group); statistics are taken over
+        # every axis of that view but the batch and the group axis.
+        self._reduce = tuple(a for a in range(1, ndim + 1) if a != axis)
+        # gamma and beta broadcast against the inputs: size 1 on the other axes.
+        self._param_shape = tuple(channels if a == axis else 1 for a in range(1, ndim))
+        self.gamma, self.beta = _add_gamma_beta(self, (channels,))
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: channels})
+
+    def call(self, inputs):
+        shape, axis = inputs.shape, self._axis
+        grouped = inputs.reshape(*shape[:axis], self._groups, shape[axis] // self._groups,
+                                 *shape[axis + 1:])
+        mean = grouped.mean(axis=self._reduce, keepdims=True)
+        centred = grouped - mean
+        variance = (centred * centred).mean(axis=self._reduce, keepdims=True)
+        y = (centred / sqrt(variance + self.epsilon)).reshape(*shape)
+        if self.gamma is not None:
+            y = y * self.gamma.reshape(self._param_shape)
+        if self.beta is not None:
+            y = y + self.beta.reshape(self._param_shape)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "groups": self.groups, **_affine_config(self)}
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm over `axis` (an int or a list of ints):
+
+        y = x / sqrt(max(sum(x ** 2 over axis), 1e-12))  =  x / max(||x||, 1e-6)
+
+    Keras's epsilon: a vector shorter than 1e-6 is divided by 1e-6, not by its length,
+    so an all-zero input gives zeros (not NaN) and a finite gradient.
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.UnitNormalization(dtype="float64")
+    >>> layer(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+        if not axes or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes):
+            raise TypeError(f"UnitNormalization axis must be an integer or a list of them, "
+                            f"got {axis!r}")
+        self.axis = axis if isinstance(axis, int) else axes
+
+    def call(self, inputs):
+        axes = self.axis if isinstance(self.axis, int) else tuple(self.axis)
+        square_sum = (inputs * inputs).sum(axis=axes, keepdims=True)
+        return inputs / sqrt(maximum(square_sum, 1e-12))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
