@@ -2,6 +2,8 @@
 
 verbose=1 (and "auto"): a tqdm bar per epoch with the running loss and metrics;
 verbose=2: one line per epoch; verbose=0: nothing. Output goes to stdout, like Keras.
+When the number of steps is not known (a generator without steps_per_epoch), the bar
+is an open count of the steps done.
 The bar's text is refreshed at most ten times a second, so it costs almost nothing
 per batch.
 """
@@ -53,6 +55,7 @@ class ProgbarLogger(Callback):
         self._in_fit = False
         self._last_refresh = 0.0
         self._epoch_start = 0.0
+        self._steps_done = 0   # in this epoch (the step count may be unknown beforehand)
 
     def set_params(self, params):
         super().set_params(params)
@@ -73,6 +76,7 @@ class ProgbarLogger(Callback):
             self._open(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
+        self._steps_done = batch + 1
         self._advance(logs)
 
     def on_epoch_end(self, epoch, logs=None):
@@ -82,7 +86,7 @@ class ProgbarLogger(Callback):
             self._close()
         elif self.verbose == 2:
             seconds = time.perf_counter() - self._epoch_start
-            steps = self.params.get("steps") or 1
+            steps = self._steps_done or 1
             print(f"Epoch {epoch + 1}/{self.epochs} - {seconds:.1f}s - "
                   f"{1000 * seconds / steps:.0f}ms/step - {format_logs(logs)}",
                   file=sys.stdout, flush=True)

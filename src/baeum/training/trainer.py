@@ -9,8 +9,9 @@
         optimizer.apply(grads, weights)                # the update
 
 plus the bookkeeping around it: metrics averaged over the epoch (on arrays, outside
-the graph), validation, callbacks and the progress bar. Data is checked and cast to
-float32 once per call, not per batch.
+the graph), validation, callbacks and the progress bar. Arrays are checked and cast to
+float32 once per call, not per batch; where the batches come from (arrays, a generator,
+a PyDataset) and how they make epochs is the business of training/data.py.
 """
 
 import math
@@ -26,7 +27,7 @@ from baeum.layers import layer as layer_module
 from baeum.layers.symbolic import _flatten, _map
 from baeum.metrics import Mean
 from baeum.training.compile_utils import CompileLoss, CompileMetrics
-from baeum.training.data import ArrayData, unpack_x_y_sample_weight
+from baeum.training.data import batch_source, unpack_x_y_sample_weight
 
 
 class Trainer:
@@ -63,43 +64,56 @@ class Trainer:
     # --- the training loop ----------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0, validation_batch_size=None, validation_freq=1):
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
         """Train for `epochs` passes over (x, y) in mini-batches; return a `History`.
 
-        x, y: arrays, lists of arrays (several inputs/outputs) or dicts by name.
+        x, y: arrays, lists of arrays (several inputs/outputs) or dicts by name. Or x is a
+            generator or a `baeum.utils.PyDataset` giving (x, y) or (x, y, sample_weight)
+            batches (then y, sample_weight and batch_size stay None); a generator needs
+            steps_per_epoch to run more than one epoch, and shuffle reorders a PyDataset's
+            batches. steps_per_epoch: batches per epoch (default: one whole pass).
         validation_split: the LAST fraction of the data (taken before shuffling) is held
-            out and evaluated after each epoch. validation_data=(x_val, y_val) instead.
+            out and evaluated after each epoch (arrays only). validation_data=(x_val, y_val),
+            or a generator/PyDataset, instead (validation_steps batches of it).
         verbose: 0 silent, 1 or "auto" a progress bar per epoch, 2 one line per epoch.
         """
         self._assert_compiled("fit")
+        data = self._data(x, y, sample_weight, batch_size=batch_size)
         batch_size = _batch_size(batch_size)
-        data = self._data(x, y, sample_weight)
         val = None
         if validation_data is not None:
-            val = self._data(*unpack_x_y_sample_weight(validation_data), prefix="validation ")
+            val = self._data(*unpack_x_y_sample_weight(validation_data), prefix="validation ",
+                             batch_size=validation_batch_size)
         elif validation_split:
             data, val = data.split(validation_split)
         data.apply_class_weight(class_weight)
         self._check_targets(data)
+        # Each epoch's batches (data.epochs: Keras's rules); a finite generator may run out
+        # before `epochs`, which ends training.
+        data_epochs = data.epochs(batch_size, shuffle, steps_per_epoch,
+                                  count=epochs - initial_epoch, steps_name="steps_per_epoch")
+        n_val = epochs // validation_freq - initial_epoch // validation_freq   # evaluations
+        val_epochs = None if val is None else val.epochs(
+            validation_batch_size or batch_size, steps=validation_steps, count=n_val,
+            steps_name="validation_steps")
         callbacks = self._callback_list(callbacks, verbose, add_history=True, epochs=epochs,
-                                        steps=data.num_batches(batch_size))
+                                        steps=data.steps_per_epoch(batch_size, steps_per_epoch))
         self.stop_training = False
         callbacks.on_train_begin()
         logs = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch, batches in zip(range(initial_epoch, epochs), data_epochs):
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            for step, batch in enumerate(data.batches(batch_size, shuffle)):
+            for step, batch in enumerate(batches):
                 callbacks.on_train_batch_begin(step)
                 logs = self.train_step(batch)
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
             logs = self.get_metrics_result()
-            if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self._run_evaluation(val, validation_batch_size or batch_size,
-                                                callbacks)
-                logs.update({"val_" + name: value for name, value in val_logs.items()})
+            if val_epochs is not None and (epoch + 1) % validation_freq == 0:
+                logs.update(self._validate(val_epochs, callbacks))
             callbacks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -328,19 +342,24 @@ class Trainer:
     # --- evaluate and predict -------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics over (x, y), weighted by batch size: loss, or [loss, *metrics]."""
+        """Loss and metrics over (x, y), weighted by batch size: loss, or [loss, *metrics].
+
+        x may be a generator or PyDataset of (x, y) batches, as in fit; steps: how many
+        batches to evaluate (default: all).
+        """
         self._assert_compiled("evaluate")
+        data = self._data(x, y, sample_weight, batch_size=batch_size)
         batch_size = _batch_size(batch_size)
-        data = self._data(x, y, sample_weight)
         self._check_targets(data)
-        callbacks = self._callback_list(callbacks, verbose, steps=data.num_batches(batch_size))
-        logs = self._run_evaluation(data, batch_size, callbacks)
+        callbacks = self._callback_list(callbacks, verbose,
+                                        steps=data.steps_per_epoch(batch_size, steps))
+        logs = self._run_evaluation(next(data.epochs(batch_size, steps=steps)), callbacks)
         return _logs_result(logs, return_dict)
 
-    def _run_evaluation(self, data, batch_size, callbacks):
+    def _run_evaluation(self, batches, callbacks):
         self.reset_metrics()
         callbacks.on_test_begin()
-        for step, batch in enumerate(data.batches(batch_size)):
+        for step, batch in enumerate(batches):
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
@@ -348,14 +367,28 @@ class Trainer:
         callbacks.on_test_end(logs)
         return logs
 
+    def _validate(self, val_epochs, callbacks):
+        """The next evaluation of the validation data as val_ logs ({} once a generator of
+        validation batches has run out, which data.epochs has warned of)."""
+        batches = next(val_epochs, None)
+        if batches is None:
+            return {}
+        return {"val_" + name: value
+                for name, value in self._run_evaluation(batches, callbacks).items()}
+
     def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
-        """The model's outputs on x as NumPy arrays (batched, no graph, training=False)."""
+        """The model's outputs on x as NumPy arrays (batched, no graph, training=False).
+
+        x may be a generator or PyDataset of batches: x, (x,) or (x, y) (y is ignored);
+        steps: how many batches to predict (default: all).
+        """
+        data = self._data(x, batch_size=batch_size, targets="ignored")
         batch_size = _batch_size(batch_size)
-        data = ArrayData(x, float_dtype=np.dtype(self.dtype))
-        callbacks = self._callback_list(callbacks, verbose, steps=data.num_batches(batch_size))
+        callbacks = self._callback_list(callbacks, verbose,
+                                        steps=data.steps_per_epoch(batch_size, steps))
         callbacks.on_predict_begin()
         outputs = []
-        for step, batch in enumerate(data.batches(batch_size)):
+        for step, batch in enumerate(next(data.epochs(batch_size, steps=steps))):
             callbacks.on_predict_batch_begin(step)
             outputs.append(self.predict_step(batch))
             callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
@@ -376,8 +409,7 @@ class Trainer:
         self.reset_metrics()
         self._unchecked_data = data if lazy else None
         try:
-            logs = self.train_step((data.x_structure.pack(data.xs), _pack_y(data),
-                                    data.sample_weight))
+            logs = self.train_step(data.as_batch())
         finally:
             self._unchecked_data = None
         return _logs_result(logs, return_dict)
@@ -387,14 +419,12 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         data = self._data(x, y, sample_weight)
         self.reset_metrics()
-        logs = self.test_step((data.x_structure.pack(data.xs), _pack_y(data),
-                               data.sample_weight))
+        logs = self.test_step(data.as_batch())
         return _logs_result(logs, return_dict)
 
     def predict_on_batch(self, x):
         """The outputs on this one batch, as arrays."""
-        data = ArrayData(x, float_dtype=np.dtype(self.dtype))
-        return self.predict_step((data.x_structure.pack(data.xs),))
+        return self.predict_step(self._data(x, targets="ignored").as_batch())
 
     # --- helpers --------------------------------------------------------------------------
     def _assert_compiled(self, method):
@@ -405,14 +435,15 @@ class Trainer:
                 "loss='sparse_categorical_crossentropy', metrics=['accuracy'])"
             )
 
-    def _data(self, x, y, sample_weight, prefix="", check_finite=True):
-        if y is None and self.compiled_loss is not None:
-            raise ValueError(
-                f"{prefix}targets y are missing: this model was compiled with a loss, so it "
-                "needs y to compare its outputs with"
-            )
-        return ArrayData(x, y, sample_weight, float_dtype=np.dtype(self.dtype), prefix=prefix,
-                         check_finite=check_finite)
+    def _data(self, x, y=None, sample_weight=None, prefix="", check_finite=True,
+              batch_size=None, targets=None):
+        """Where the batches come from (arrays, a generator, a PyDataset): see data.py.
+        targets: "required" by default when compiled with a loss; "ignored" in predict."""
+        if targets is None:
+            targets = "optional" if self.compiled_loss is None else "required"
+        return batch_source(x, y, sample_weight, batch_size, targets,
+                            float_dtype=np.dtype(self.dtype), prefix=prefix,
+                            check_finite=check_finite)
 
     def _check_targets(self, data):
         """Labels out of range fail here, before training, when the output shapes are known."""
@@ -476,10 +507,6 @@ def _concatenate(batches):
     if isinstance(first, list):
         return [_concatenate([b[i] for b in batches]) for i in range(len(first))]
     return first if len(batches) == 1 else np.concatenate(batches, axis=0)
-
-
-def _pack_y(data):
-    return None if data.ys is None else data.y_structure.pack(data.ys)
 
 
 def _logs_result(logs, return_dict):
