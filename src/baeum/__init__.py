@@ -53,7 +53,8 @@ from baeum.ops.shaping import (
 )
 from baeum import functional
 from baeum import optimizers
-from baeum import activations, callbacks, constraints, initializers, layers, losses, metrics, models
+from baeum import activations, callbacks, constraints, datasets, initializers, layers, losses
+from baeum import metrics, models
 from baeum import parallel, regularizers, saving, utils
 from baeum.layers import Input
 from baeum.models import Model, Sequential
