@@ -14,6 +14,9 @@ checks, on a seeded random input:
   - one SGD step on mean(output**2) w.r.t. the trainable weights lowers that loss
     (for a layer without weights: the gradient reaches a float input, finite and
     of the input's shape).
+
+`assert_layer_equals_composition(layer, composed, x, upstream)`: a layer with a fused or
+in-place path gives, bit for bit, the values and gradients of the plain composition.
 """
 
 import json
@@ -91,6 +94,23 @@ def run_layer_test(layer_cls, kwargs, input_shape, expected_output_shape,
         assert xt.grad is not None and xt.grad.shape == xt.shape, "no gradient reaches the input"
         assert np.all(np.isfinite(xt.grad.data))
     return layer
+
+
+def assert_layer_equals_composition(layer, composed, x, upstream):
+    """`layer(x)` and `composed(x)` (the same computation from plain ops, on the layer's
+    weights) give the same output and, under the upstream gradient, the same gradients of
+    x and of every weight: bit for bit. Returns the output."""
+    results = []
+    for fn in (layer, composed):
+        for w in layer.weights:
+            w.grad = None
+        xt = baeum.tensor(x, requires_grad=True)
+        y = fn(xt)
+        y.backward(upstream)
+        results.append([y.data, xt.grad.data] + [w.grad.data for w in layer.weights])
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    return results[1][0]
 
 
 def _check_training_step(layer, x, call_kwargs, learning_rate):

@@ -7,7 +7,7 @@ import pytest
 import baeum
 from baeum import activations, layers
 from baeum.models import Sequential
-from layer_harness import run_layer_test
+from layer_harness import assert_layer_equals_composition, run_layer_test
 from oracle import compare, requires_torch, torch
 
 if torch is not None:
@@ -121,19 +121,11 @@ def test_dense_in_place_activation_equals_the_composition(name, rng):
     dense = layers.Dense(50, activation=name, dtype="float64",
                          kernel_initializer="he_normal", bias_initializer="ones")
     dense(x)
-    r = rng.standard_normal((6, 50))
-    results = []
-    for fn in (dense, lambda t: act(F.linear(t, dense.kernel, dense.bias))):
-        for w in dense.weights:
-            w.grad = None
-        xt = baeum.tensor(x, requires_grad=True)
-        y = fn(xt)
-        y.backward(r)
-        results.append([y.data, xt.grad.data] + [w.grad.data for w in dense.weights])
-    for a, b in zip(*results):
-        np.testing.assert_array_equal(a, b)
+    y = assert_layer_equals_composition(
+        dense, lambda t: act(F.linear(t, dense.kernel, dense.bias)), x,
+        rng.standard_normal((6, 50)))
     with baeum.no_grad():
-        np.testing.assert_array_equal(dense(x).data, results[1][0])
+        np.testing.assert_array_equal(dense(x).data, y)
 
 
 # --- names ----------------------------------------------------------------------------------

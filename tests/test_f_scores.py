@@ -12,6 +12,7 @@ import baeum
 from baeum import metrics, optimizers
 from baeum.layers import Dense, Input
 from baeum.metrics import F1Score, FBetaScore, R2Score
+from test_metrics_confusion import all_at_once
 
 # --- F-beta: Keras's tables (keras/src/metrics/f_score_metrics_test.py) -------------------------
 
@@ -315,11 +316,6 @@ def _classification(rng, n=96):
     return x, y
 
 
-def _all_at_once(metric, y, p):
-    metric.update_state(y, p)
-    return metric.result()
-
-
 def test_fit_reports_the_epochs_f_scores_over_the_whole_epoch(rng):
     x, y = _classification(rng)
     model = baeum.Sequential([Input(shape=(4,)), Dense(3, activation="softmax")])
@@ -339,12 +335,12 @@ def test_fit_reports_the_epochs_f_scores_over_the_whole_epoch(rng):
     for name, make in makers.items():
         for epoch in range(2):
             np.testing.assert_allclose(history.history[name][epoch],
-                                       _all_at_once(make(), y, p), atol=1e-12)
+                                       all_at_once(make(), y, p), atol=1e-12)
             np.testing.assert_allclose(history.history["val_" + name][epoch],
-                                       _all_at_once(make(), y[:40], p_val), atol=1e-12)
+                                       all_at_once(make(), y[:40], p_val), atol=1e-12)
     assert np.shape(history.history["f1_score"][0]) == (3,)
     logs = model.evaluate(x, y, batch_size=7, verbose=0, return_dict=True)
-    np.testing.assert_allclose(logs["macro_f1"], _all_at_once(makers["macro_f1"](), y, p),
+    np.testing.assert_allclose(logs["macro_f1"], all_at_once(makers["macro_f1"](), y, p),
                                atol=1e-12)
 
 
@@ -372,9 +368,9 @@ def test_fit_regression_with_r2(rng, capsys, tmp_path):
     assert np.shape(history.history["r2_each"][-1]) == (2,)
     logs = model.evaluate(x, y, batch_size=9, verbose=0, return_dict=True)
     p = model.predict(x)
-    assert logs["r2_score"] == pytest.approx(_all_at_once(R2Score(), y, p), rel=1e-9)
+    assert logs["r2_score"] == pytest.approx(all_at_once(R2Score(), y, p), rel=1e-9)
     np.testing.assert_allclose(logs["r2_each"],
-                               _all_at_once(R2Score(class_aggregation=None), y, p), rtol=1e-9)
+                               all_at_once(R2Score(class_aggregation=None), y, p), rtol=1e-9)
     model.save(tmp_path / "m.baeum")
     loaded = baeum.saving.load_model(tmp_path / "m.baeum")
     again = loaded.evaluate(x, y, batch_size=9, verbose=0, return_dict=True)

@@ -8,7 +8,7 @@ import pytest
 import baeum
 from baeum import layers
 from baeum.layers import Input
-from layer_harness import run_layer_test
+from layer_harness import assert_layer_equals_composition, run_layer_test
 from oracle import requires_torch, torch
 
 
@@ -381,14 +381,4 @@ def test_training_activation_in_place_gives_the_composed_gradients(activation, r
              (dense, lambda t: act(F.linear(t, dense.kernel, dense.bias)))]
     for layer, composed in cases:
         layer(x)  # build
-        r = rng.standard_normal(layer(x).shape)
-        grads = []
-        for fn in (layer, composed):
-            for w in layer.weights:
-                w.grad = None
-            xt = baeum.tensor(x, requires_grad=True)
-            y = fn(xt)
-            y.backward(r)
-            grads.append([y.data, xt.grad.data] + [w.grad.data for w in layer.weights])
-        for a, b in zip(*grads):
-            np.testing.assert_array_equal(a, b)
+        assert_layer_equals_composition(layer, composed, x, rng.standard_normal(layer(x).shape))

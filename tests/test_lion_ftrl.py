@@ -11,12 +11,21 @@ import baeum
 from baeum import optimizers
 from baeum.layers import Dense, Input
 from baeum.optimizers import schedules
-from test_optimizers import STEPS, assert_weights_close, make_problem, run_baeum
-
-DECAY = schedules.ExponentialDecay(0.05, decay_steps=4, decay_rate=0.5)
-CONST = [0.05] * STEPS
-DECAYING = [DECAY(k) for k in range(STEPS)]
-
+from test_optimizers import (
+    CONST,
+    DECAY,
+    DECAYING,
+    assert_config_round_trips,
+    assert_flat_update_equals_weight_by_weight,
+    assert_float32_stays_float32,
+    assert_matches_reference,
+    assert_minimises_a_quadratic,
+    assert_state_round_trip_continues_identically,
+    assert_weights_close,
+    make_problem,
+    run_baeum,
+)
+from test_saving import fit_save_load
 
 # --- transcriptions ---------------------------------------------------------------------------
 
@@ -124,9 +133,7 @@ REFERENCE_CASES = {
 
 @pytest.mark.parametrize("case", sorted(REFERENCE_CASES))
 def test_matches_keras_formula_over_20_steps(case):
-    make_ours, reference = REFERENCE_CASES[case]
-    w0, grads = make_problem(seed=1)
-    assert_weights_close(run_baeum(make_ours(), w0, grads), reference(w0, grads))
+    assert_matches_reference(*REFERENCE_CASES[case])
 
 
 @pytest.mark.parametrize("b1, b2, weight_decay", [(0.9, 0.99, 0.0), (0.95, 0.98, 1.0),
@@ -184,22 +191,7 @@ STATEFUL = {
 
 @pytest.mark.parametrize("name", sorted(STATEFUL))
 def test_state_round_trip_continues_identically(name):
-    w0, grads = make_problem(seed=2)
-    first = STATEFUL[name]()
-    ws = [baeum.tensor(w.copy()) for w in w0]
-    for g in grads[:5]:
-        first.apply(g, ws)
-    state = first.get_state()
-    second = STATEFUL[name]()
-    ws2 = [baeum.tensor(w.data.copy()) for w in ws]
-    second.build(ws2)
-    second.set_state(state)
-    assert second.iterations == 5
-    for g in grads[5:]:
-        first.apply(g, ws)
-        second.apply(g, ws2)
-    for a, b in zip(ws, ws2):
-        np.testing.assert_array_equal(a.data, b.data)
+    assert_state_round_trip_continues_identically(STATEFUL[name])
 
 
 def test_state_keys_and_initial_state():
@@ -215,12 +207,7 @@ def test_state_keys_and_initial_state():
 
 @pytest.mark.parametrize("name", sorted(STATEFUL))
 def test_config_round_trip(name):
-    opt = STATEFUL[name]()
-    opt.clipnorm = 2.0
-    again = type(opt).from_config(opt.get_config())
-    assert again.get_config() == opt.get_config()
-    via_get = optimizers.get(optimizers.serialize(opt))
-    assert type(via_get) is type(opt) and via_get.get_config() == opt.get_config()
+    assert_config_round_trips(STATEFUL[name])
 
 
 def test_keras_names_and_defaults():
@@ -270,35 +257,12 @@ def test_hyperparameter_validation():
 
 @pytest.mark.parametrize("name", sorted(STATEFUL))
 def test_float32_stays_float32(name):
-    opt = STATEFUL[name]()
-    opt.global_clipnorm = 10.0
-    w0, grads = make_problem(dtype=np.float32)
-    ws = [baeum.tensor(w.copy()) for w in w0]
-    arrays = [w.data for w in ws]
-    for k, g in enumerate(grads[:4]):
-        opt.apply(g if k % 2 else [gi.astype(np.float64) for gi in g], ws)
-    for w, a in zip(ws, arrays):
-        assert w.data is a and a.dtype == np.float32
-    assert all(v.dtype == np.float32 for v in opt.variables[1:] if v.ndim)
+    assert_float32_stays_float32(STATEFUL[name]())
 
 
 @pytest.mark.parametrize("name", sorted(STATEFUL))
 def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch):
-    w0, grads = make_problem(seed=3)
-    results = []
-    for flat_max in (optimizers.Optimizer._FLAT_MAX_SIZE, 0):
-        monkeypatch.setattr(optimizers.Optimizer, "_FLAT_MAX_SIZE", flat_max)
-        opt = STATEFUL[name]()
-        ws = [baeum.tensor(w.copy()) for w in w0]
-        for g in grads:
-            opt.apply(g, ws)
-        assert (opt._flat is not None) == (flat_max > 0)
-        results.append(([w.data.copy() for w in ws], opt.get_state()))
-    (joined, joined_state), (single, single_state) = results
-    for a, b in zip(joined, single):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
-    for key in single_state:
-        np.testing.assert_allclose(joined_state[key], single_state[key], rtol=1e-12, atol=1e-15)
+    assert_flat_update_equals_weight_by_weight(STATEFUL[name], monkeypatch)
 
 
 @pytest.mark.parametrize("make", [
@@ -308,20 +272,7 @@ def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch)
         0.03, 400, end_learning_rate=0.0)),
     lambda p: optimizers.Ftrl(p, learning_rate=1.0)], ids=["lion", "ftrl"])
 def test_minimises_a_quadratic_pytorch_style(make):
-    target = np.array([1.0, -2.0, 0.5], dtype=np.float32)
-    scale = baeum.tensor(np.array([1.0, 3.0, 0.5], dtype=np.float32))
-    w = baeum.zeros(3, requires_grad=True)
-    opt = make([w])
-
-    def loss():
-        return (scale * (w - baeum.tensor(target)) ** 2).sum()
-
-    start = loss().item()
-    for _ in range(400):
-        opt.zero_grad()
-        loss().backward()
-        opt.step()
-    assert loss().item() < 1e-3 * start
+    assert_minimises_a_quadratic(make, steps=400)
 
 
 @pytest.mark.parametrize("optimizer", ["lion", "ftrl"])
@@ -338,15 +289,12 @@ def test_training_resumes_identically_after_save(tmp_path, rng, optimizer):
                       metrics=["accuracy"])
         return model
 
-    straight = make()
-    history = straight.fit(x, y, epochs=6, batch_size=12, shuffle=False, verbose=0)
-    assert history.history["loss"][-1] < history.history["loss"][0]
-    resumed = make()
-    resumed.fit(x, y, epochs=3, batch_size=12, shuffle=False, verbose=0)
-    resumed.save(tmp_path / "m.baeum")
-    loaded = baeum.saving.load_model(tmp_path / "m.baeum")
-    assert type(loaded.optimizer) is type(resumed.optimizer)
-    assert loaded.optimizer.get_config() == resumed.optimizer.get_config()
+    # 6 epochs straight; 3 epochs, saved and loaded
+    straight, loaded = fit_save_load(make, x, y, tmp_path / "m.baeum", epochs=3, batch_size=12)
+    losses = straight.history.history["loss"]
+    assert len(losses) == 6 and losses[-1] < losses[0]
+    assert type(loaded.optimizer) is type(straight.optimizer)
+    assert loaded.optimizer.get_config() == straight.optimizer.get_config()
     assert loaded.optimizer.iterations == 12
     loaded.fit(x, y, epochs=3, batch_size=12, shuffle=False, verbose=0)
     for a, b in zip(straight.get_weights(), loaded.get_weights()):

@@ -294,7 +294,8 @@ def _binary_data(rng, n=120):
     return x, y
 
 
-def _all_at_once(metric, y, p):
+def all_at_once(metric, y, p):
+    """The metric of predictions p for y given in one batch."""
     metric.update_state(y, p)
     return metric.result()
 
@@ -315,10 +316,10 @@ def test_fit_reports_each_epochs_metric_over_the_whole_epoch(rng):
     for name, make in [("precision", Precision), ("recall", Recall), ("auc", AUC),
                        ("pr_auc", lambda: AUC(curve="PR"))]:
         for epoch in range(2):
-            assert history.history[name][epoch] == pytest.approx(_all_at_once(make(), y, p),
+            assert history.history[name][epoch] == pytest.approx(all_at_once(make(), y, p),
                                                                  abs=1e-12)
             assert history.history["val_" + name][epoch] == \
-                pytest.approx(_all_at_once(make(), y[:50], p_val), abs=1e-12)
+                pytest.approx(all_at_once(make(), y[:50], p_val), abs=1e-12)
     # ... which is not the mean of the batches' values
     batch_means = np.mean([Precision()(y[i:i + 16], p[i:i + 16]) for i in range(0, 120, 16)])
     assert history.history["precision"][0] != pytest.approx(batch_means)
@@ -334,7 +335,7 @@ def test_training_with_auc_and_evaluate_in_small_batches(rng):
     assert history.history["auc"][-1] > 0.8
     logs = model.evaluate(x, y, batch_size=7, verbose=0, return_dict=True)
     z = model.predict(x)
-    assert logs["auc"] == pytest.approx(_all_at_once(AUC(from_logits=True), y, z), abs=1e-12)
+    assert logs["auc"] == pytest.approx(all_at_once(AUC(from_logits=True), y, z), abs=1e-12)
     assert logs["precision"] == pytest.approx(
         float(((z > 0) & (y == 1)).sum() / (z > 0).sum()), abs=1e-12)
 

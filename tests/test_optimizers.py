@@ -283,11 +283,15 @@ REFERENCE_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(REFERENCE_CASES))
-def test_matches_keras_formula_over_20_steps(case):
-    make_ours, reference = REFERENCE_CASES[case]
+def assert_matches_reference(make_ours, reference):
+    """20 steps of the optimizer `make_ours()` give the weights `reference(w0, grads)` gives."""
     w0, grads = make_problem(seed=1)
     assert_weights_close(run_baeum(make_ours(), w0, grads), reference(w0, grads))
+
+
+@pytest.mark.parametrize("case", sorted(REFERENCE_CASES))
+def test_matches_keras_formula_over_20_steps(case):
+    assert_matches_reference(*REFERENCE_CASES[case])
 
 
 @requires_torch
@@ -411,6 +415,8 @@ def test_cosine_decay_warmup():
 
 
 def torch_lrs(make_scheduler, n, lr0=0.1):
+    """The learning rates torch's scheduler `make_scheduler(opt)` gives SGD(lr=lr0) at its
+    first n steps."""
     p = torch.zeros(1, requires_grad=True)
     opt = torch.optim.SGD([p], lr=lr0)
     sched = make_scheduler(opt)
@@ -611,15 +617,15 @@ STATEFUL = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(STATEFUL))
-def test_state_round_trip_continues_identically(name):
+def assert_state_round_trip_continues_identically(make):
+    """A fresh `make()` given another's get_state() after 5 steps continues as it does."""
     w0, grads = make_problem(seed=2)
-    first = STATEFUL[name]()
+    first = make()
     ws = [baeum.tensor(w.copy()) for w in w0]
     for g in grads[:5]:
         first.apply(g, ws)
     state = first.get_state()
-    second = STATEFUL[name]()
+    second = make()
     ws2 = [baeum.tensor(w.data.copy()) for w in ws]
     second.build(ws2)
     second.set_state(state)
@@ -629,6 +635,11 @@ def test_state_round_trip_continues_identically(name):
         second.apply(g, ws2)
     for a, b in zip(ws, ws2):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_state_round_trip_continues_identically(name):
+    assert_state_round_trip_continues_identically(STATEFUL[name])
 
 
 def test_state_keys_are_stable_and_ordered():
@@ -655,14 +666,20 @@ def test_set_state_errors():
         optimizers.Adam([w], amsgrad=True).set_state(state)
 
 
-@pytest.mark.parametrize("name", sorted(STATEFUL))
-def test_config_round_trip(name):
-    opt = STATEFUL[name]()
+def assert_config_round_trips(make):
+    """`make()`'s optimizer (with clipnorm set) comes back equal from its config, by
+    from_config and by optimizers.get(serialize(...))."""
+    opt = make()
     opt.clipnorm = 2.0
     again = type(opt).from_config(opt.get_config())
     assert again.get_config() == opt.get_config()
     via_get = optimizers.get(optimizers.serialize(opt))
     assert type(via_get) is type(opt) and via_get.get_config() == opt.get_config()
+
+
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_config_round_trip(name):
+    assert_config_round_trips(STATEFUL[name])
 
 
 def test_get_resolves_names_dicts_and_instances():
@@ -698,10 +715,9 @@ def test_keras_defaults():
 
 
 # --- dtype and convergence --------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(STATEFUL))
-def test_float32_stays_float32(name):
-    opt = STATEFUL[name]()
-    opt.weight_decay = 0.01
+def assert_float32_stays_float32(opt):
+    """float32 weights, given float32 and float64 gradients with global clipping on, are
+    updated in place and stay float32, and so does the optimizer's state."""
     opt.global_clipnorm = 10.0
     w0, grads = make_problem(dtype=np.float32)
     ws = [baeum.tensor(w.copy()) for w in w0]
@@ -711,6 +727,13 @@ def test_float32_stays_float32(name):
     for w, a in zip(ws, arrays):
         assert w.data is a and a.dtype == np.float32      # updated in place, still float32
     assert all(v.dtype == np.float32 for v in opt.variables[1:] if v.ndim)
+
+
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_float32_stays_float32(name):
+    opt = STATEFUL[name]()
+    opt.weight_decay = 0.01
+    assert_float32_stays_float32(opt)
 
 
 QUADRATIC = {
@@ -726,35 +749,43 @@ QUADRATIC = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(QUADRATIC))
-def test_minimises_a_quadratic(name):
+def assert_minimises_a_quadratic(make, steps):
+    """`steps` PyTorch-style steps (zero_grad, backward, step) of `make([w])` bring a scaled
+    quadratic in w below a thousandth of its starting value."""
     target = np.array([1.0, -2.0, 0.5], dtype=np.float32)
     scale = baeum.tensor(np.array([1.0, 3.0, 0.5], dtype=np.float32))
     w = baeum.zeros(3, requires_grad=True)
-    opt = QUADRATIC[name]([w])
+    opt = make([w])
 
     def loss():
         return (scale * (w - baeum.tensor(target)) ** 2).sum()
 
     start = loss().item()
-    for _ in range(300):
+    for _ in range(steps):
         opt.zero_grad()
         loss().backward()
         opt.step()
     assert loss().item() < 1e-3 * start
 
 
+@pytest.mark.parametrize("name", sorted(QUADRATIC))
+def test_minimises_a_quadratic(name):
+    assert_minimises_a_quadratic(QUADRATIC[name], steps=300)
+
+
 # --- small weights updated as one flat array ---------------------------------------------------
-@pytest.mark.parametrize("name", sorted(STATEFUL))
-def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch):
+def assert_flat_update_equals_weight_by_weight(make, monkeypatch, gradless_step=None):
+    """`make()` updating the small weights joined in one flat array gives the weights and
+    state of updating them one by one. At step `gradless_step` (if given) the first weight
+    has no gradient: the rest update as a new group."""
     w0, grads = make_problem(seed=3)
     results = []
     for flat_max in (optimizers.Optimizer._FLAT_MAX_SIZE, 0):  # joined, then one by one
         monkeypatch.setattr(optimizers.Optimizer, "_FLAT_MAX_SIZE", flat_max)
-        opt = STATEFUL[name]()
+        opt = make()
         ws = [baeum.tensor(w.copy()) for w in w0]
         for step, g in enumerate(grads):
-            if step == 7:  # a step without the first gradient: the rest update as a new group
+            if step == gradless_step:
                 with pytest.warns(UserWarning, match="do not exist"):
                     opt.apply([None] + list(g[1:]), ws)
             else:
@@ -766,6 +797,11 @@ def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch)
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
     for key in single_state:
         np.testing.assert_allclose(joined_state[key], single_state[key], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", sorted(STATEFUL))
+def test_flat_update_of_small_weights_equals_weight_by_weight(name, monkeypatch):
+    assert_flat_update_equals_weight_by_weight(STATEFUL[name], monkeypatch, gradless_step=7)
 
 
 def test_flat_state_slots_stay_the_per_weight_state(monkeypatch):

@@ -209,9 +209,13 @@ def test_masks_with_holes_equal_the_fused_layer_gradients_included(kind, go_back
     x = rng.standard_normal((N, T, D))
     states = [rng.standard_normal((N, U)) for _ in range(fused.n_states)]
     mask = rng.random((N, T)) > 0.4
-    # (On a masked first step the fused layer outputs h0, Keras's RNN zeros: not compared.)
-    mask[:, -1 if go_backwards else 0] = True
+    mask[0] = False                      # all padding: outputs zeros, states stay initial
+    mask[1, :3] = mask[1, -3:] = False   # leading padding (either way): zeros until a step
+    mask[1, 3] = True
     for a, b in zip(_run(looped, x, states, mask), _run(fused, x, states, mask)):
+        _assert_all_close(a, b)
+    last_only = _pair(kind)
+    for a, b in zip(_run(last_only[1], x, states, mask), _run(last_only[0], x, states, mask)):
         _assert_all_close(a, b)
 
 

@@ -221,6 +221,17 @@ def test_nested_sequential_inside_functional(tmp_path, data):
 # --- training resumes exactly ------------------------------------------------------------------
 
 
+def fit_save_load(make, x, y, path, epochs, batch_size):
+    """Two models from `make()`: one fit for 2 * epochs (returned first), and one fit for
+    `epochs`, saved to `path` and loaded back (returned second), to be fit for the rest."""
+    straight = make()
+    straight.fit(x, y, epochs=2 * epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    resumed = make()
+    resumed.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    resumed.save(path)
+    return straight, baeum.models.load_model(path)
+
+
 @pytest.mark.parametrize("optimizer", ["adam", "sgd_momentum"])
 def test_training_continues_identically_after_load(tmp_path, data, optimizer):
     x, y = data
@@ -233,13 +244,9 @@ def test_training_continues_identically_after_load(tmp_path, data, optimizer):
         model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
         return model
 
-    straight = make()
-    straight.fit(x, y, epochs=4, batch_size=24, shuffle=False, verbose=0)   # 4 steps
-
-    resumed = make()
-    resumed.fit(x, y, epochs=2, batch_size=24, shuffle=False, verbose=0)    # 2 steps
-    resumed.save(tmp_path / "half.baeum")
-    resumed = baeum.models.load_model(tmp_path / "half.baeum")
+    # 4 steps straight; 2 steps, saved and loaded
+    straight, resumed = fit_save_load(make, x, y, tmp_path / "half.baeum", epochs=2,
+                                      batch_size=24)
     assert resumed.optimizer.iterations == 2
     resumed.fit(x, y, epochs=2, batch_size=24, shuffle=False, verbose=0)    # 2 more
 

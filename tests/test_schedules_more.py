@@ -13,6 +13,8 @@ from baeum import optimizers
 from baeum.layers import Dense, Input
 from baeum.optimizers import schedules
 from oracle import requires_torch, torch
+from test_optimizers import torch_lrs
+from test_saving import fit_save_load
 
 STEPS = list(range(0, 400)) + [999, 1000, 1001, 5000, 123456]
 
@@ -165,18 +167,6 @@ def test_cosine_decay_restarts_by_hand():
          0.5 + 0.25 * (1 + math.cos(3 * math.pi / 4)), 1.0])
 
 
-def torch_lrs(make_scheduler, n, lr0=0.1):
-    p = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.SGD([p], lr=lr0)
-    sched = make_scheduler(opt)
-    out = []
-    for _ in range(n):
-        out.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return out
-
-
 @requires_torch
 @pytest.mark.parametrize("first, t_mul, alpha", [(10, 1, 0.0), (5, 2, 0.1), (7, 3, 0.05)])
 def test_cosine_decay_restarts_matches_torch_warm_restarts(first, t_mul, alpha):
@@ -276,12 +266,8 @@ def test_saved_model_keeps_the_schedule_and_resumes_identically(tmp_path, rng, s
                       loss="mse")
         return model
 
-    straight = make()
-    straight.fit(x, y, batch_size=8, epochs=4, shuffle=False, verbose=0)     # 24 steps
-    resumed = make()
-    resumed.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)      # 12 steps
-    resumed.save(tmp_path / "m.baeum")
-    loaded = baeum.saving.load_model(tmp_path / "m.baeum")
+    # 24 steps straight; 12 steps, saved and loaded
+    straight, loaded = fit_save_load(make, x, y, tmp_path / "m.baeum", epochs=2, batch_size=8)
     assert type(loaded.optimizer._learning_rate) is type(sched)
     assert loaded.optimizer._learning_rate.get_config() == sched.get_config()
     assert loaded.optimizer.iterations == 12

@@ -427,6 +427,20 @@ def _len16(u, v, mul):
     return (b * mul) & _M
 
 
+def _ends(b, n, mul, k):
+    """The words a, b, c, d that FarmHash's HashLen17to32 (k = K1) and HashLen33to64
+    (k = K2) read from the first 16 and the last 16 of the n bytes b."""
+    return ((_u64(b, 0) * k) & _M, _u64(b, 8), (_u64(b, n - 8) * mul) & _M,
+            (_u64(b, n - 16) * _K2) & _M)
+
+
+def _mix4(a, b, c, d, k):
+    """The two words those hashes hand HashLen16: rot(a + b, 43) + rot(c, 30) + d and
+    a + rot(b + k, 18) + c (mod 2**64)."""
+    return ((_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M,
+            (a + _rot((b + k) & _M, 18) + c) & _M)
+
+
 def _weak32(b, i, x, y):
     """FarmHash's WeakHashLen32WithSeeds over b[i:i+32] with seeds x, y."""
     w, p, q, z = _u64(b, i), _u64(b, i + 8), _u64(b, i + 16), _u64(b, i + 24)
@@ -462,26 +476,18 @@ def fingerprint64(data):
         return _K2
     if n <= 32:
         mul = _K2 + n * 2
-        a = (_u64(data, 0) * _K1) & _M
-        b = _u64(data, 8)
-        c = (_u64(data, n - 8) * mul) & _M
-        d = (_u64(data, n - 16) * _K2) & _M
-        return _len16((_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M,
-                      (a + _rot((b + _K2) & _M, 18) + c) & _M, mul)
+        a, b, c, d = _ends(data, n, mul, _K1)
+        return _len16(*_mix4(a, b, c, d, _K2), mul)
     if n <= 64:
         mul = _K2 + n * 2
-        a = (_u64(data, 0) * _K2) & _M
-        b = _u64(data, 8)
-        c = (_u64(data, n - 8) * mul) & _M
-        d = (_u64(data, n - 16) * _K2) & _M
-        y = (_rot((a + b) & _M, 43) + _rot(c, 30) + d) & _M
-        z = _len16(y, (a + _rot((b + _K2) & _M, 18) + c) & _M, mul)
+        a, b, c, d = _ends(data, n, mul, _K2)
+        y, t = _mix4(a, b, c, d, _K2)
+        z = _len16(y, t, mul)
         e = (_u64(data, 16) * mul) & _M
         f = _u64(data, 24)
         g = ((y + _u64(data, n - 32)) * mul) & _M
         h = ((z + _u64(data, n - 24)) * mul) & _M
-        return _len16((_rot((e + f) & _M, 43) + _rot(g, 30) + h) & _M,
-                      (e + _rot((f + a) & _M, 18) + g) & _M, mul)
+        return _len16(*_mix4(e, f, g, h, a), mul)
     # Longer: 64-byte blocks into a 56-byte state (v, w, x, y, z), then the last 64 bytes.
     seed = 81
     x = (seed * _K2 + _u64(data, 0)) & _M

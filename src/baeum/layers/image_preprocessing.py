@@ -307,9 +307,43 @@ class _AffineAugmentation(_RandomImageLayer):
                 "interpolation": self.interpolation, "fill_value": self.fill_value}
 
 
+class _SizedImageLayer(_ImageLayer):
+    """Resizing, CenterCrop and RandomCrop: outputs of a fixed (height, width)."""
+
+    def __init__(self, height, width, **kwargs):
+        super().__init__(**kwargs)
+        self.height = _check_size(self, "height", height)
+        self.width = _check_size(self, "width", width)
+
+    def _output_size(self):
+        return self.height, self.width
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width}
+
+
+class _Crop(_SizedImageLayer):
+    """CenterCrop and RandomCrop: the (height, width) window from (top, left) =
+    `_window_start(h, w, training)` of images at least that large; images smaller than the
+    window, or a start of None, are instead cropped to the window's aspect ratio and
+    resized (Keras's smart_resize)."""
+
+    def _window_start(self, h, w, training):
+        raise NotImplementedError
+
+    def _transform(self, images, training):
+        _, h, w, _ = images.shape
+        fits = h >= self.height and w >= self.width
+        start = self._window_start(h, w, training) if fits else None
+        if start is None:
+            return _smart_resize(images, self.height, self.width)
+        top, left = start
+        return images[:, top:top + self.height, left:left + self.width]
+
+
 # --- the layers ------------------------------------------------------------------------------
 
-class Resizing(_ImageLayer):
+class Resizing(_SizedImageLayer):
     """Resize images to (height, width): (batch, h, w, channels) -> (batch, height, width,
     channels).
 
@@ -331,9 +365,7 @@ class Resizing(_ImageLayer):
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
                  data_format=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self.height = _check_size(self, "height", height)
-        self.width = _check_size(self, "width", width)
+        super().__init__(height, width, data_format=data_format, **kwargs)
         self.interpolation = _check_choice(self, "interpolation", interpolation,
                                            INTERPOLATIONS, also=" (Keras's 'bicubic', "
                                            "'lanczos3', 'lanczos5' are not in baeum)")
@@ -352,18 +384,14 @@ class Resizing(_ImageLayer):
             images = _pad_to_aspect_ratio(images, self.height, self.width, self.fill_value)
         return resize(images, self.height, self.width, self.interpolation)
 
-    def _output_size(self):
-        return self.height, self.width
-
     def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width,
-                "interpolation": self.interpolation,
+        return {**super().get_config(), "interpolation": self.interpolation,
                 "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
                 "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": self.fill_mode,
                 "fill_value": self.fill_value}
 
 
-class CenterCrop(_ImageLayer):
+class CenterCrop(_Crop):
     """The central (height, width) window of each image: (batch, h, w, channels) ->
     (batch, height, width, channels).
 
@@ -378,22 +406,10 @@ class CenterCrop(_ImageLayer):
     """
 
     def __init__(self, height, width, data_format=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self.height = _check_size(self, "height", height)
-        self.width = _check_size(self, "width", width)
+        super().__init__(height, width, data_format=data_format, **kwargs)
 
-    def _transform(self, images, training):
-        _, h, w, _ = images.shape
-        if h >= self.height and w >= self.width:
-            top, left = (h - self.height) // 2, (w - self.width) // 2
-            return images[:, top:top + self.height, left:left + self.width]
-        return _smart_resize(images, self.height, self.width)
-
-    def _output_size(self):
-        return self.height, self.width
-
-    def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width}
+    def _window_start(self, h, w, training):
+        return (h - self.height) // 2, (w - self.width) // 2
 
 
 class RandomFlip(_RandomImageLayer):
@@ -542,7 +558,7 @@ class RandomZoom(_AffineAugmentation):
                 "width_factor": self.width_factor}
 
 
-class RandomCrop(_RandomImageLayer):
+class RandomCrop(_Crop, _RandomImageLayer):
     """A random (height, width) window of the images in training; resized whole images
     otherwise. (batch, h, w, channels) -> (batch, height, width, channels).
 
@@ -560,24 +576,14 @@ class RandomCrop(_RandomImageLayer):
     """
 
     def __init__(self, height, width, seed=None, data_format=None, **kwargs):
-        super().__init__(seed=seed, data_format=data_format, **kwargs)
-        self.height = _check_size(self, "height", height)
-        self.width = _check_size(self, "width", width)
+        super().__init__(height, width, seed=seed, data_format=data_format, **kwargs)
 
-    def _transform(self, images, training):
-        _, h, w, _ = images.shape
-        if training and h >= self.height and w >= self.width:
-            generator = self._random()
-            top = int(generator.integers(0, h - self.height + 1))
-            left = int(generator.integers(0, w - self.width + 1))
-            return images[:, top:top + self.height, left:left + self.width]
-        return _smart_resize(images, self.height, self.width)
-
-    def _output_size(self):
-        return self.height, self.width
-
-    def get_config(self):
-        return {**super().get_config(), "height": self.height, "width": self.width}
+    def _window_start(self, h, w, training):
+        if not training:
+            return None
+        generator = self._random()
+        return (int(generator.integers(0, h - self.height + 1)),
+                int(generator.integers(0, w - self.width + 1)))
 
 
 class RandomContrast(_RandomImageLayer):

@@ -145,15 +145,7 @@ class LayerNormalization(Layer):
         self.input_spec = InputSpec(ndim=ndim, axes={a: input_shape[a] for a in self._axes})
 
     def call(self, inputs):
-        mean = inputs.mean(axis=self._axes, keepdims=True)
-        centred = inputs - mean
-        variance = (centred * centred).mean(axis=self._axes, keepdims=True)
-        y = centred / sqrt(variance + self.epsilon)
-        if self.gamma is not None:
-            y = y * self.gamma.reshape(self._param_shape)
-        if self.beta is not None:
-            y = y + self.beta.reshape(self._param_shape)
-        return y
+        return _scale_and_shift(self, _standardize(inputs, self._axes, self.epsilon))
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -181,6 +173,23 @@ def _add_gamma_beta(layer, shape):
                              regularizer=layer.beta_regularizer,
                              constraint=layer.beta_constraint) if layer.center else None)
     return gamma, beta
+
+
+def _standardize(x, axes, epsilon):
+    """(x - mean) / sqrt(var + epsilon), the mean and (biased) variance over `axes` of x."""
+    centred = x - x.mean(axis=axes, keepdims=True)
+    variance = (centred * centred).mean(axis=axes, keepdims=True)
+    return centred / sqrt(variance + epsilon)
+
+
+def _scale_and_shift(layer, y):
+    """gamma * y + beta (either left out where scale / center is off), the two reshaped to
+    `layer._param_shape` to broadcast against y."""
+    if layer.gamma is not None:
+        y = y * layer.gamma.reshape(layer._param_shape)
+    if layer.beta is not None:
+        y = y + layer.beta.reshape(layer._param_shape)
+    return y
 
 
 def _affine_config(layer):
@@ -276,15 +285,8 @@ class GroupNormalization(Layer):
         shape, axis = inputs.shape, self._axis
         grouped = inputs.reshape(*shape[:axis], self._groups, shape[axis] // self._groups,
                                  *shape[axis + 1:])
-        mean = grouped.mean(axis=self._reduce, keepdims=True)
-        centred = grouped - mean
-        variance = (centred * centred).mean(axis=self._reduce, keepdims=True)
-        y = (centred / sqrt(variance + self.epsilon)).reshape(*shape)
-        if self.gamma is not None:
-            y = y * self.gamma.reshape(self._param_shape)
-        if self.beta is not None:
-            y = y + self.beta.reshape(self._param_shape)
-        return y
+        y = _standardize(grouped, self._reduce, self.epsilon).reshape(*shape)
+        return _scale_and_shift(self, y)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -52,16 +52,10 @@ class _RNN(Layer):
         self.recurrent_activation = _activation_name(kind, "recurrent_activation",
                                                      recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        _set_weight_settings(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                             kernel_constraint, recurrent_constraint, bias_constraint)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = float(dropout)
         self.recurrent_dropout = 0.0
         self.seed = seed
@@ -126,6 +120,8 @@ class _RNN(Layer):
                               generator=self._generator)
         outputs, *last = self._run(x, *states, mask=mask)
         out = outputs if self.return_sequences else last[0]
+        if mask is not None and states[0] is not None:
+            out = _zero_before_first_step(out, mask, self.return_sequences)
         return [out, *last] if self.return_state else out
 
     def compute_mask(self, inputs, mask=None):
@@ -170,16 +166,8 @@ class _RNN(Layer):
             "units": self.units,
             "activation": self.activation,
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            **_weight_settings_config(self),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
@@ -305,6 +293,37 @@ class GRU(_RNN):
                 "reset_after": self.reset_after, "use_cudnn": self.use_cudnn}
 
 
+def _set_weight_settings(layer, kernel_initializer, recurrent_initializer, bias_initializer,
+                         kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                         kernel_constraint, recurrent_constraint, bias_constraint):
+    """The initializer, regularizer and constraint of each weight (kernel, recurrent_kernel,
+    bias): the arguments the fused layers and the cells (`baeum.layers.rnn_cells`) share."""
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.recurrent_initializer = initializers.get(recurrent_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.recurrent_constraint = constraints.get(recurrent_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def _weight_settings_config(layer):
+    """`_set_weight_settings`'s arguments, serialized, for get_config."""
+    return {
+        "kernel_initializer": initializers.serialize(layer.kernel_initializer),
+        "recurrent_initializer": initializers.serialize(layer.recurrent_initializer),
+        "bias_initializer": initializers.serialize(layer.bias_initializer),
+        "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+        "recurrent_regularizer": regularizers.serialize(layer.recurrent_regularizer),
+        "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+        "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+        "recurrent_constraint": constraints.serialize(layer.recurrent_constraint),
+        "bias_constraint": constraints.serialize(layer.bias_constraint),
+    }
+
+
 def _activation_name(kind, arg, activation):
     """The activation's registered name ("tanh", ..., "linear" for None)."""
     fn = activations.get(activation)
@@ -323,4 +342,15 @@ def _fused_only(kind, activation, recurrent_activation):
             f"fused op's formulas), got activation={activation!r}, "
             f"recurrent_activation={recurrent_activation!r}"
         )
+
+
+def _zero_before_first_step(out, mask, sequences):
+    """Keras outputs zeros until a sample's first real step; the fused ops repeat the state
+    there, which is the initial state when one is given. out (N, T, U) or (N, U); mask
+    (N, T) in processing order."""
+    started = np.logical_or.accumulate(mask, axis=1)
+    if started.all():
+        return out
+    keep = started[:, :, None] if sequences else started[:, -1:]
+    return out * keep.astype(out.dtype)
 

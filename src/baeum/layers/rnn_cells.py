@@ -40,12 +40,12 @@ The cell protocol (Keras's), which a cell of your own follows too:
 
 import numpy as np
 
-from baeum import activations, constraints, initializers, regularizers
+from baeum import activations
 from baeum import functional as F
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
-from baeum.layers.recurrent import _RNN, GRU, LSTM
+from baeum.layers.recurrent import _RNN, GRU, LSTM, _set_weight_settings, _weight_settings_config
 from baeum.layers.symbolic import _flatten
 from baeum.ops.elementwise import where
 from baeum.ops.shaping import stack
@@ -56,7 +56,8 @@ class _Cell(Layer):
     """What SimpleRNNCell, LSTMCell and GRUCell share: config, weights, dropout masks.
 
     The weights are built by the fused layers' own `build` (`_RNN.build`, with the same
-    `n_gates`, `_bias_shape` and `_bias_init` hooks), so both kinds are one definition.
+    `n_gates`, `_bias_shape` and `_bias_init` hooks), from the settings their shared
+    `_set_weight_settings` stores, so both kinds are one definition.
     """
 
     n_gates = 1
@@ -79,15 +80,9 @@ class _Cell(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _set_weight_settings(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                             kernel_constraint, recurrent_constraint, bias_constraint)
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
         self.seed = seed
@@ -143,15 +138,7 @@ class _Cell(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_settings_config(self),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
