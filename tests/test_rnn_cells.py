@@ -467,3 +467,23 @@ def test_initial_state_and_mask_errors():
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+@pytest.mark.parametrize("kind", ["SimpleRNN", "LSTM", "GRU"])
+def test_bidirectional_wraps_an_rnn_of_a_cell_as_the_fused_layer(kind, rng, tmp_path):
+    x = rng.standard_normal((N, T, D))
+    mask = np.ones((N, T), bool)
+    mask[1, 3:] = False
+    fused = layers.Bidirectional(getattr(layers, kind)(U, return_sequences=True,
+                                                       dtype="float64"))
+    looped = layers.Bidirectional(layers.RNN(CELLS[kind](U, dtype="float64"),
+                                             return_sequences=True))
+    fused.build((None, T, D))
+    looped.build((None, T, D))
+    looped.set_weights(fused.get_weights())
+    np.testing.assert_allclose(looped(x, mask=mask).data, fused(x, mask=mask).data,
+                               rtol=1e-10, atol=1e-12)
+    model = Sequential([Input(shape=(T, D)), looped])
+    model.save(tmp_path / "bi.baeum")
+    np.testing.assert_array_equal(load_model(tmp_path / "bi.baeum").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))

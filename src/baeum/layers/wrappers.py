@@ -27,12 +27,10 @@ class Bidirectional(Layer):
     ([out, h_f, c_f, h_b, c_b] for an LSTM)."""
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
-        from baeum.layers.recurrent import _RNN
-
-        if not isinstance(layer, _RNN):
+        if not _is_recurrent(layer):
             raise ValueError(
-                "Bidirectional wraps a recurrent layer (SimpleRNN, LSTM or GRU), got "
-                f"{type(layer).__name__}"
+                "Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU or RNN(cell)), "
+                f"got {type(layer).__name__}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(f"Bidirectional merge_mode must be one of {list(MERGE_MODES)}, "
@@ -45,7 +43,7 @@ class Bidirectional(Layer):
             self.backward_layer = _copy(layer, "backward_" + layer.name, not layer.go_backwards)
             self._custom_backward = False
         else:
-            if not isinstance(backward_layer, _RNN) or backward_layer.go_backwards == \
+            if not _is_recurrent(backward_layer) or backward_layer.go_backwards == \
                     layer.go_backwards:
                 raise ValueError(
                     "Bidirectional backward_layer must be a recurrent layer with go_backwards "
@@ -123,6 +121,13 @@ class Bidirectional(Layer):
         if backward is not None:
             backward = deserialize_layer(backward)
         return cls(layer, backward_layer=backward, **config)
+
+
+def _is_recurrent(layer):
+    from baeum.layers.recurrent import _RNN
+    from baeum.layers.rnn_cells import RNN
+
+    return isinstance(layer, (_RNN, RNN))
 
 
 def _copy(layer, name, go_backwards):
