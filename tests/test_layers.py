@@ -199,6 +199,7 @@ def test_compute_output_shape_matches_the_op(cls, kwargs):
     (layers.GlobalMaxPooling2D, {"keepdims": True}, (2, 5, 4, 3), (2, 1, 1, 3)),
     (layers.UpSampling2D, {}, (2, 3, 3, 2), (2, 6, 6, 2)),
     (layers.UpSampling2D, {"size": (2, 3)}, (2, 3, 3, 2), (2, 6, 9, 2)),
+    (layers.UpSampling2D, {"interpolation": "bilinear"}, (2, 3, 3, 2), (2, 6, 6, 2)),
 ])
 def test_pooling_harness(cls, kwargs, input_shape, out_shape):
     layer = run_layer_test(cls, kwargs, input_shape, out_shape, 0, 0, expected_params=0)
@@ -234,6 +235,10 @@ def test_pooling_values_and_grads_match_torch(rng):
         (layers.UpSampling2D((2, 3), dtype="float64"),
          lambda t: torch.nn.functional.interpolate(t.permute(nchw), scale_factor=(2, 3),
                                                    mode="nearest").permute(0, 2, 3, 1)),
+        (layers.UpSampling2D((2, 3), interpolation="bilinear", dtype="float64"),
+         lambda t: torch.nn.functional.interpolate(t.permute(nchw), scale_factor=(2, 3),
+                                                   mode="bilinear", align_corners=False)
+         .permute(0, 2, 3, 1)),
     ]
     for layer, torch_fn in cases:
         _compare_layer(layer, x, torch_fn, [])
@@ -251,8 +256,9 @@ def test_pooling_errors():
         layers.MaxPooling2D()(np.zeros((2, 28, 28), np.float32))
     with pytest.raises(ValueError, match="pool_size"):
         layers.MaxPooling2D(pool_size=0)
-    with pytest.raises(NotImplementedError, match="nearest"):
-        layers.UpSampling2D(interpolation="bilinear")
+    with pytest.raises(ValueError, match=r"UpSampling2D interpolation must be 'nearest' or "
+                                         r"'bilinear', got 'bicubic'"):
+        layers.UpSampling2D(interpolation="bicubic")
 
 
 # --- Embedding ---------------------------------------------------------------------------------

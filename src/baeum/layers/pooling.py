@@ -130,7 +130,9 @@ class GlobalMaxPooling1D(_GlobalPooling1D):
 
 
 class UpSampling2D(Layer):
-    """Repeat rows and columns: (batch, H, W, C) -> (batch, H*sh, W*sw, C) (nearest).
+    """Repeat rows and columns: (batch, H, W, C) -> (batch, H*sh, W*sw, C) (nearest), or
+    interpolate between them (interpolation="bilinear": Keras's resize, with half-pixel
+    centres, as torch's interpolate(align_corners=False)).
 
     >>> import baeum, numpy as np
     >>> baeum.layers.UpSampling2D()(np.ones((1, 7, 7, 4), np.float32)).shape
@@ -141,15 +143,19 @@ class UpSampling2D(Layer):
         super().__init__(**kwargs)
         self.size = _pair("UpSampling2D", "size", size)
         self.data_format = _data_format("UpSampling2D", data_format)
-        if interpolation != "nearest":
-            raise NotImplementedError(
-                f"UpSampling2D supports interpolation='nearest' only, got {interpolation!r}"
-            )
+        if interpolation not in ("nearest", "bilinear"):
+            raise ValueError(f"UpSampling2D interpolation must be 'nearest' or 'bilinear', "
+                             f"got {interpolation!r}")
         self.interpolation = interpolation
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):
-        return F.upsample2d(inputs, size=self.size)
+        if self.interpolation == "nearest":
+            return F.upsample2d(inputs, size=self.size)
+        from baeum.layers.image_preprocessing import resize
+
+        _, h, w, _ = inputs.shape
+        return resize(inputs, h * self.size[0], w * self.size[1], "bilinear")
 
     def compute_output_shape(self, input_shape):
         n, h, w, c = input_shape
