@@ -154,3 +154,18 @@ def test_seed_must_be_a_non_negative_int():
         baeum.random.seed(-1)
     with pytest.raises(ValueError, match="got 1.5"):
         baeum.random.seed(1.5)
+
+
+@pytest.mark.parametrize("module, name, advice", [
+    ("callbacks", "TensorBoard", r"CSVLogger\('log.csv'\)"),
+    ("callbacks", "BackupAndRestore", r"ModelCheckpoint"),
+    ("layers", "SeparableConv2D", r"Conv1D, Conv2D and Conv2DTranspose"),
+    ("utils", "plot_model", r"model.summary\(\)"),
+])
+def test_keras_names_baeum_lacks_say_what_to_use_instead(module, name, advice):
+    with pytest.raises(AttributeError, match=rf"baeum.{module} has no {name} \(Keras's\): "
+                                             rf".*{advice}"):
+        getattr(getattr(baeum, module), name)
+    with pytest.raises(AttributeError, match=rf"module 'baeum.{module}' has no attribute "
+                                             r"'NoSuchThing'"):
+        getattr(getattr(baeum, module), "NoSuchThing")

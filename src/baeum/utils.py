@@ -10,6 +10,7 @@ import random as _python_random
 
 import numpy as np
 
+from baeum import not_in_baeum as _not_in_baeum
 from baeum import random as _random
 from baeum.data import to_categorical
 
@@ -160,3 +161,7 @@ class PyDataset:
 
 
 Sequence = PyDataset
+
+# Keras names baeum does not have: the error says what to use instead.
+__getattr__ = _not_in_baeum.module_getattr(__name__)
+

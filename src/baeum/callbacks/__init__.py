@@ -4,6 +4,7 @@
 draws the progress bar; `CallbackList` calls a hook on each of them.
 """
 
+from baeum import not_in_baeum as _not_in_baeum
 from baeum.callbacks.callback import Callback
 from baeum.callbacks.callback_list import CallbackList
 from baeum.callbacks.csv_logger import CSVLogger
@@ -19,3 +20,7 @@ from baeum.callbacks.terminate_on_nan import TerminateOnNaN
 __all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "CSVLogger", "EarlyStopping",
            "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau",
            "TerminateOnNaN"]
+
+# Keras names baeum does not have: the error says what to use instead.
+__getattr__ = _not_in_baeum.module_getattr(__name__)
+

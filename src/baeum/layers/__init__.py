@@ -1,5 +1,6 @@
 """`baeum.layers`: every layer, with Keras names, arguments and defaults."""
 
+from baeum import not_in_baeum as _not_in_baeum
 from baeum.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from baeum.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from baeum.layers.convolutional import Conv2D, Conv2DTranspose
@@ -93,3 +94,7 @@ from baeum.layers.text_preprocessing import (
     TextVectorization,
 )
 from baeum.layers.wrappers import Bidirectional, TimeDistributed
+
+# Keras names baeum does not have: the error says what to use instead.
+__getattr__ = _not_in_baeum.module_getattr(__name__)
+

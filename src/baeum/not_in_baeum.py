@@ -1,0 +1,57 @@
+"""Keras names that baeum does not have, each with what to use instead.
+
+A Keras tutorial ported to baeum may reach for one; instead of Python's bare "module has
+no attribute", the error says what baeum offers for the same job:
+
+    >>> import baeum
+    >>> baeum.callbacks.TensorBoard  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    AttributeError: baeum.callbacks has no TensorBoard (Keras's): ... CSVLogger('log.csv') ...
+"""
+
+MISSING = {
+    "baeum.callbacks": {
+        "TensorBoard": "baeum writes no TensorBoard logs; CSVLogger('log.csv') records every "
+                       "epoch's logs and History.plot('curves.png') draws them",
+        "BackupAndRestore": "save with ModelCheckpoint('ckpt.baeum') and resume with "
+                            "load_model('ckpt.baeum').fit(..., initial_epoch=n)",
+        "RemoteMonitor": "baeum sends nothing over the network; use a LambdaCallback",
+    },
+    "baeum.layers": {
+        **dict.fromkeys(
+            ("SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
+             "Conv3D", "Conv3DTranspose", "Conv1DTranspose", "ConvLSTM1D", "ConvLSTM2D",
+             "ConvLSTM3D", "MaxPooling3D", "AveragePooling3D", "UpSampling3D",
+             "ZeroPadding3D", "Cropping3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D"),
+            "not implemented in baeum; its convolutions are Conv1D, Conv2D and "
+            "Conv2DTranspose"),
+        "EinsumDense": "not implemented in baeum; a Dense on the last axis, or a custom "
+                       "Layer with baeum.ops, does the same for the common cases",
+        "TFSMLayer": "baeum loads only its own .baeum files (baeum.models.load_model)",
+        "JaxLayer": "baeum runs on NumPy only",
+        "FlaxLayer": "baeum runs on NumPy only",
+    },
+    "baeum.utils": {
+        "plot_model": "baeum draws no model graphs; model.summary() lists every layer with "
+                      "its output shape and what it is connected to",
+        "image_dataset_from_directory": "load the images into an array (x, y) or a "
+                                        "baeum.utils.PyDataset; fit takes both",
+        "text_dataset_from_directory": "read the texts into a list, then "
+                                       "layers.TextVectorization turns them into ids",
+        "get_file": "baeum never downloads implicitly: the datasets' load_data(path=..., "
+                    "download=True) fetch explicitly and check their checksums",
+    },
+}
+
+
+def module_getattr(module_name):
+    """A module-level `__getattr__` for `module_name` that explains the missing Keras names."""
+    missing = MISSING.get(module_name, {})
+
+    def __getattr__(name):  # noqa: N807 - the module hook's name
+        if name in missing:
+            raise AttributeError(f"{module_name} has no {name} (Keras's): {missing[name]}")
+        raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+
+    return __getattr__
