@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import baeum
-from baeum import callbacks, optimizers, utils
+from baeum import callbacks, layers, optimizers, utils
 from baeum.layers import Dense, Flatten, Input, concatenate
 from baeum.models import Model, Sequential
 from baeum.training import data as data_module
@@ -509,3 +509,69 @@ def test_docstring_examples():
     for module in (utils, data_module):
         failures, _ = doctest.testmod(module)
         assert failures == 0
+
+
+# --- timeseries_dataset_from_array: Keras's three docstring examples, and a forecast --------
+def test_timeseries_windows_are_kerass_example_1():
+    windows = baeum.utils.timeseries_dataset_from_array(
+        np.arange(99), None, sequence_length=10, sampling_rate=2, sequence_stride=3,
+        batch_size=None)
+    assert len(windows) == 1                                   # batch_size=None: one batch
+    batch = windows[0]
+    assert batch[0].tolist() == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]
+    assert batch[1].tolist() == [3, 5, 7, 9, 11, 13, 15, 17, 19, 21]
+    assert batch[-1].tolist() == [78, 80, 82, 84, 86, 88, 90, 92, 94, 96]   # 97, 98 dropped
+
+
+def test_timeseries_windows_and_their_targets_are_kerass_example_2():
+    data = np.random.default_rng(0).standard_normal(200)
+    windows = baeum.utils.timeseries_dataset_from_array(data[:-10], data[10:],
+                                                        sequence_length=10)
+    inputs, targets = windows[0]
+    np.testing.assert_array_equal(inputs[0], data[:10])        # steps 0-9 ...
+    assert targets[0] == data[10]                              # ... forecast step 10
+    assert sum(len(windows[i][0]) for i in range(len(windows))) == 181
+
+
+def test_non_overlapping_windows_are_kerass_example_3():
+    x, y = np.arange(100), np.arange(100) * 2
+    inputs = baeum.utils.timeseries_dataset_from_array(x, None, sequence_length=20,
+                                                       sequence_stride=20)
+    targets = baeum.utils.timeseries_dataset_from_array(y, None, sequence_length=20,
+                                                        sequence_stride=20)
+    np.testing.assert_array_equal(inputs[0][0], x[:20])
+    np.testing.assert_array_equal(targets[0][1], y[20:40])
+
+
+def test_timeseries_shuffle_start_and_end():
+    make = baeum.utils.timeseries_dataset_from_array
+    a = make(np.arange(50), np.arange(50), sequence_length=5, shuffle=True, seed=3)[0]
+    b = make(np.arange(50), np.arange(50), sequence_length=5, shuffle=True, seed=3)[0]
+    np.testing.assert_array_equal(a[0], b[0])
+    assert sorted(a[0][:, 0].tolist()) == list(range(46)) and a[0][:, 0].tolist() != \
+        list(range(46))
+    np.testing.assert_array_equal(a[1], a[0][:, 0])            # targets follow their windows
+    part = make(np.arange(50), None, sequence_length=5, start_index=10, end_index=30)[0]
+    assert part[0].tolist() == [10, 11, 12, 13, 14] and part[-1].tolist() == [25, 26, 27,
+                                                                               28, 29]
+    with pytest.raises(ValueError, match=r"`sequence_length` must be a positive integer"):
+        make(np.arange(50), None, sequence_length=0)
+    with pytest.raises(ValueError, match=r"no window of 60 steps"):
+        make(np.arange(50), None, sequence_length=60)
+    with pytest.raises(ValueError, match=r"`end_index` must be higher than `start_index`"):
+        make(np.arange(50), None, sequence_length=5, start_index=20, end_index=10)
+
+
+def test_an_lstm_forecasts_a_sine_from_its_windows():
+    t = np.arange(1200) * 0.1
+    series = np.sin(t).astype(np.float32)[:, None]             # (steps, 1 feature)
+    make = baeum.utils.timeseries_dataset_from_array
+    train = make(series[:-20], series[20:, 0], sequence_length=20, end_index=900,
+                 batch_size=64, shuffle=True, seed=0)
+    test = make(series[:-20], series[20:, 0], sequence_length=20, start_index=900,
+                batch_size=64)
+    baeum.random.seed(0)
+    model = baeum.Sequential([layers.Input(shape=(20, 1)), layers.LSTM(16), layers.Dense(1)])
+    model.compile(baeum.optimizers.Adam(0.01), "mse")
+    model.fit(train, epochs=8, verbose=0)
+    assert model.evaluate(test, verbose=0) < 0.02              # series variance: 0.5

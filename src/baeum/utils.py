@@ -15,7 +15,7 @@ from baeum import random as _random
 from baeum.data import to_categorical
 
 __all__ = ["set_random_seed", "to_categorical", "pad_sequences", "normalize", "PyDataset",
-           "Sequence"]
+           "Sequence", "timeseries_dataset_from_array"]
 
 
 def set_random_seed(seed):
@@ -161,6 +161,79 @@ class PyDataset:
 
 
 Sequence = PyDataset
+
+
+# --- time series --------------------------------------------------------------------------
+
+class TimeseriesWindows(PyDataset):
+    """The batches of sliding windows `timeseries_dataset_from_array` returns."""
+
+    def __init__(self, data, targets, starts, steps, batch_size):
+        super().__init__()
+        self.data, self.targets, self.starts, self.steps = data, targets, starts, steps
+        self.batch_size = len(starts) if batch_size is None else batch_size
+
+    def __len__(self):
+        return -(-len(self.starts) // self.batch_size)
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        starts = self.starts[index * self.batch_size:(index + 1) * self.batch_size]
+        windows = self.data[starts[:, None] + self.steps]        # (batch, sequence_length, ...)
+        return windows if self.targets is None else (windows, self.targets[starts])
+
+
+def timeseries_dataset_from_array(data, targets, sequence_length, sequence_stride=1,
+                                  sampling_rate=1, batch_size=128, shuffle=False, seed=None,
+                                  start_index=None, end_index=None):
+    """Sliding windows over a time series, in batches, as Keras's function of this name.
+
+    data (T, ...): consecutive time steps; targets (T', ...) or None: `targets[i]` goes
+    with the window that starts at step i. Window k holds steps
+    s_k, s_k + sampling_rate, ..., s_k + (sequence_length - 1) * sampling_rate, with
+    s_k = start_index + k * sequence_stride, as long as the whole window fits before
+    end_index. Returns a PyDataset of batches (batch, sequence_length, ...) - with their
+    targets (batch, ...) when given - that fit, evaluate and predict take;
+    shuffle=True draws the windows in a random order (seed: an int for the same order).
+    (fit(..., shuffle=True), its default, also reorders whole batches each epoch.)
+
+    >>> windows = timeseries_dataset_from_array(np.arange(99), None, sequence_length=10,
+    ...                                         sampling_rate=2, sequence_stride=3)
+    >>> windows[0][0].tolist(), windows[0][-1].tolist()[:3]
+    ([0, 2, 4, 6, 8, 10, 12, 14, 16, 18], [78, 80, 82])
+    """
+    data = np.asarray(data)
+    n = len(data)
+    start = 0 if start_index is None else int(start_index)
+    end = n if end_index is None else int(end_index)
+    for name, value, lowest in (("sequence_length", sequence_length, 1),
+                                ("sequence_stride", sequence_stride, 1),
+                                ("sampling_rate", sampling_rate, 1)):
+        if not isinstance(value, (int, np.integer)) or value < lowest:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+    if not 0 <= start < n:
+        raise ValueError(f"`start_index` must be 0 or greater and lower than the length of the "
+                         f"data. Received: start_index={start_index}, for data of length {n}")
+    if not start < end <= n:
+        raise ValueError(f"`end_index` must be higher than `start_index` and at most the "
+                         f"length of the data. Received: start_index={start_index}, "
+                         f"end_index={end_index}, for data of length {n}")
+    if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or
+                                   batch_size < 1):
+        raise ValueError(f"`batch_size` must be a positive integer or None, got {batch_size!r}")
+    count = end - start - (sequence_length - 1) * sampling_rate
+    if targets is not None:
+        targets = np.asarray(targets)[start:]
+        count = min(count, len(targets))
+    if count <= 0:
+        raise ValueError(f"no window of {sequence_length} steps (sampling_rate={sampling_rate}) "
+                         f"fits in the {end - start} steps from {start} to {end}")
+    starts = np.arange(0, count, sequence_stride)
+    if shuffle:
+        np.random.default_rng(seed).shuffle(starts)
+    steps = np.arange(sequence_length) * sampling_rate
+    return TimeseriesWindows(data[start:end], targets, starts, steps, batch_size)
 
 # Keras names baeum does not have: the error says what to use instead.
 __getattr__ = _not_in_baeum.module_getattr(__name__)
