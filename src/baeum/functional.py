@@ -11,6 +11,7 @@ from baeum.autograd.tensor import Tensor
 from baeum.ops import activations as _act
 from baeum.ops import nn as _nn
 from baeum.ops.conv import conv2d, conv2d_transpose
+from baeum.ops.depthwise_conv import depthwise_conv2d
 from baeum.ops.elementwise import _operand
 from baeum.ops.linalg import linear
 from baeum.ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, upsample2d
@@ -173,7 +174,7 @@ __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "elu", "softplus", "gelu", "step", "softmax",
     "selu", "relu6", "hardsigmoid", "hardswish", "mish", "softsign", "prelu",
     "log_softmax", "dropout", "embedding", "linear",
-    "conv2d", "conv2d_transpose", "max_pool2d", "avg_pool2d", "global_avg_pool2d",
-    "global_max_pool2d", "upsample2d",
+    "conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
+    "global_avg_pool2d", "global_max_pool2d", "upsample2d",
     "simple_rnn", "lstm", "gru",
 ]

@@ -20,12 +20,12 @@ MISSING = {
     },
     "baeum.layers": {
         **dict.fromkeys(
-            ("SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
-             "Conv3D", "Conv3DTranspose", "Conv1DTranspose", "ConvLSTM1D", "ConvLSTM2D",
-             "ConvLSTM3D", "MaxPooling3D", "AveragePooling3D", "UpSampling3D",
-             "ZeroPadding3D", "Cropping3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D"),
-            "not implemented in baeum; its convolutions are Conv1D, Conv2D and "
-            "Conv2DTranspose"),
+            ("SeparableConv1D", "DepthwiseConv1D", "Conv3D", "Conv3DTranspose",
+             "Conv1DTranspose", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "MaxPooling3D",
+             "AveragePooling3D", "UpSampling3D", "ZeroPadding3D", "Cropping3D",
+             "GlobalAveragePooling3D", "GlobalMaxPooling3D"),
+            "not implemented in baeum; its convolutions are Conv1D, Conv2D, "
+            "Conv2DTranspose, DepthwiseConv2D and SeparableConv2D"),
         "EinsumDense": "not implemented in baeum; a Dense on the last axis, or a custom "
                        "Layer with baeum.ops, does the same for the common cases",
         "TFSMLayer": "baeum loads only its own .baeum files (baeum.models.load_model)",

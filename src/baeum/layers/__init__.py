@@ -3,7 +3,12 @@
 from baeum import not_in_baeum as _not_in_baeum
 from baeum.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from baeum.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
-from baeum.layers.convolutional import Conv2D, Conv2DTranspose
+from baeum.layers.convolutional import (
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    SeparableConv2D,
+)
 from baeum.layers.convolutional1d import (
     AveragePooling1D,
     AvgPool1D,

@@ -1,4 +1,5 @@
-"""2-D convolution layers on channels-last images: Conv2D and Conv2DTranspose."""
+"""2-D convolution layers on channels-last images: Conv2D, Conv2DTranspose,
+DepthwiseConv2D and SeparableConv2D."""
 
 import numpy as np
 
@@ -219,6 +220,230 @@ class Conv2DTranspose(Conv2D):
         config["output_padding"] = (None if self.output_padding is None
                                     else list(self.output_padding))
         return config
+
+
+class DepthwiseConv2D(Layer):
+    """outputs = activation(depthwise_conv2d(inputs, kernel) + bias): every input channel
+    convolved with its own depth_multiplier filters, channels never mixed.
+
+    inputs (batch, H, W, C) -> (batch, H_out, W_out, C * depth_multiplier), output channel
+    c * depth_multiplier + m from input channel c; kernel (kh, kw, C, depth_multiplier)
+    (named "kernel", as in Keras 3), bias (C * depth_multiplier,). H_out as Conv2D.
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.DepthwiseConv2D(3, depth_multiplier=2)
+    >>> layer(np.ones((2, 8, 8, 4), np.float32)).shape
+    (2, 6, 6, 8)
+    >>> layer.count_params()   # 3*3*4*2 weights + 8 biases
+    80
+    """
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        self.depth_multiplier = _depth_multiplier(kind, depth_multiplier)
+        _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=4)
+
+    def build(self, input_shape):
+        in_channels = _in_channels(self, input_shape)
+        self.kernel = self.add_weight("kernel",
+                                      (*self.kernel_size, in_channels, self.depth_multiplier),
+                                      self.depthwise_initializer,
+                                      regularizer=self.depthwise_regularizer,
+                                      constraint=self.depthwise_constraint)
+        self.bias = (self.add_weight("bias", (in_channels * self.depth_multiplier,),
+                                     self.bias_initializer, regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
+                     if self.use_bias else None)
+        self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
+
+    @property
+    def depthwise_kernel(self):
+        """The kernel (kh, kw, C, depth_multiplier) under its Keras 2 name."""
+        return self.kernel
+
+    def call(self, inputs):
+        y = F.depthwise_conv2d(inputs, self.kernel, self.bias, strides=self.strides,
+                               padding=self.padding, dilation_rate=self.dilation_rate)
+        return activations.apply_to_fresh(self.activation, y)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = input_shape
+        return (n, *_window_out(self, h, w), None if c is None else c * self.depth_multiplier)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "depth_multiplier": self.depth_multiplier,
+            "data_format": self.data_format,
+            "dilation_rate": list(self.dilation_rate),
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+class SeparableConv2D(Layer):
+    """Depthwise separable convolution: a depthwise conv (each channel on its own), then a
+    1x1 conv that mixes the channels, then the bias and the activation:
+
+        outputs = activation(depthwise_conv2d(inputs, depthwise_kernel) @ pointwise + bias)
+
+    inputs (batch, H, W, C) -> (batch, H_out, W_out, filters); depthwise_kernel
+    (kh, kw, C, depth_multiplier), pointwise_kernel (1, 1, C * depth_multiplier, filters),
+    bias (filters,). H_out as Conv2D. kh*kw*C*M + C*M*filters + filters parameters instead
+    of Conv2D's kh*kw*C*filters + filters.
+
+    >>> import baeum, numpy as np
+    >>> layer = baeum.layers.SeparableConv2D(8, 3)
+    >>> layer(np.ones((2, 8, 8, 3), np.float32)).shape
+    (2, 6, 6, 8)
+    >>> layer.count_params()   # 3*3*3 + 3*8 + 8
+    59
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        kind = type(self).__name__
+        if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}")
+        self.filters = int(filters)
+        self.depth_multiplier = _depth_multiplier(kind, depth_multiplier)
+        _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=4)
+
+    def build(self, input_shape):
+        in_channels = _in_channels(self, input_shape)
+        mid = in_channels * self.depth_multiplier
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", (*self.kernel_size, in_channels, self.depth_multiplier),
+            self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1, 1, mid, self.filters), self.pointwise_initializer,
+            regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
+        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
+                                     regularizer=self.bias_regularizer,
+                                     constraint=self.bias_constraint)
+                     if self.use_bias else None)
+        self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
+
+    def call(self, inputs):
+        y = F.depthwise_conv2d(inputs, self.depthwise_kernel, strides=self.strides,
+                               padding=self.padding, dilation_rate=self.dilation_rate)
+        # The 1x1 conv is a matmul over the channel axis: one fused op with the bias.
+        pointwise = self.pointwise_kernel.reshape(self.pointwise_kernel.shape[2], self.filters)
+        y = F.linear(y, pointwise, self.bias)
+        return activations.apply_to_fresh(self.activation, y)
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, _ = input_shape
+        return (n, *_window_out(self, h, w), self.filters)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": list(self.kernel_size),
+            "strides": list(self.strides),
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": list(self.dilation_rate),
+            "depth_multiplier": self.depth_multiplier,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
+            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
+            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+def _depth_multiplier(kind, depth_multiplier):
+    if not isinstance(depth_multiplier, (int, np.integer)) or isinstance(depth_multiplier, bool) \
+            or depth_multiplier < 1:
+        raise ValueError(
+            f"{kind} depth_multiplier must be an integer >= 1 (output channels per input "
+            f"channel), got {depth_multiplier!r}"
+        )
+    return int(depth_multiplier)
+
+
+def _init_window(layer, kind, kernel_size, strides, padding, data_format, dilation_rate):
+    """The window arguments DepthwiseConv2D and SeparableConv2D share with Conv2D, checked
+    and stored on the layer."""
+    layer.kernel_size = _pair(kind, "kernel_size", kernel_size)
+    layer.strides = _pair(kind, "strides", strides)
+    layer.dilation_rate = _pair(kind, "dilation_rate", dilation_rate)
+    layer.padding = _padding(kind, padding)
+    layer.data_format = _data_format(kind, data_format)
+    if max(layer.strides) > 1 and max(layer.dilation_rate) > 1:
+        raise ValueError(
+            f"{kind}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), "
+            f"got strides={layer.strides}, dilation_rate={layer.dilation_rate}"
+        )
+
+
+def _in_channels(layer, input_shape):
+    in_channels = input_shape[-1]
+    if in_channels is None:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}': the channel axis (last) of the input "
+            f"shape {tuple(input_shape)} must be known"
+        )
+    return in_channels
+
+
+def _window_out(layer, h, w):
+    return tuple(_conv_out(size, k, s, d, layer.padding) for size, k, s, d in zip(
+        (h, w), layer.kernel_size, layer.strides, layer.dilation_rate))
 
 
 def _conv_out(size, kernel, stride, dilation, padding):
