@@ -168,4 +168,4 @@ def test_keras_names_baeum_lacks_say_what_to_use_instead(module, name, advice):
         getattr(getattr(baeum, module), name)
     with pytest.raises(AttributeError, match=rf"module 'baeum.{module}' has no attribute "
                                              r"'NoSuchThing'"):
-        getattr(baeum, module).NoSuchThing
+        _ = getattr(baeum, module).NoSuchThing
