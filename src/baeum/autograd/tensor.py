@@ -119,8 +119,9 @@ class Tensor:
 
     @property
     def value(self):
-        """The value as a tensor outside the graph (Keras's `variable.value`)."""
-        return self.detach()
+        """The tensor itself, as Keras's `variable.value` is the backend tensor (so
+        `weight.value.grad` is the weight's gradient, as with Keras on torch)."""
+        return self
 
     def requires_grad_(self, flag=True):
         if flag and self.data.dtype.kind != "f":

@@ -19,7 +19,28 @@ from baeum.layers.symbolic import KerasTensor, _flatten, _map
 from baeum.models.model import Model
 
 
+def functional_class(cls):
+    """Functional itself for Model, else a functional model class of the subclass `cls`:
+    `class CustomModel(Model)` with its own train_step, built as CustomModel(inputs,
+    outputs), runs its graph as Functional does and steps as CustomModel says."""
+    if cls is Model or issubclass(cls, Functional):
+        return Functional if cls is Model else cls
+    made = _FUNCTIONAL_CLASSES.get(cls)
+    if made is None:
+        made = type(cls.__name__, (cls, Functional), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__, "subclassed_from": cls})
+        _FUNCTIONAL_CLASSES[cls] = made
+    return made
+
+
+_FUNCTIONAL_CLASSES = {}  # Model subclass -> its functional class
+
+
 class Functional(Model):
+    #: The user's Model subclass this functional class was made for (None for Functional).
+    subclassed_from = None
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         for label, struct in (("inputs", inputs), ("outputs", outputs)):

@@ -38,11 +38,14 @@ class Model(Trainer, Layer):
     _may_drop_masks = False  # a mask reaching a model reaches its layers, which decide
 
     def __new__(cls, *args, **kwargs):
-        # Model(inputs, outputs) builds a functional model, as in Keras.
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from baeum.models.functional import Functional
+        # Model(inputs, outputs) builds a functional model, as in Keras; so does a subclass
+        # that keeps Model's __init__ (one that overrides only train_step, say: Keras's
+        # "customizing fit" guide). It becomes a functional model of that subclass.
+        if (args or "inputs" in kwargs or "outputs" in kwargs) and \
+                cls.__init__ is Model.__init__:
+            from baeum.models.functional import functional_class
 
-            return object.__new__(Functional)
+            return object.__new__(functional_class(cls))
         return object.__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -123,6 +126,12 @@ class Model(Trainer, Layer):
         from baeum.saving import save_model
 
         save_model(self, filepath, include_optimizer=include_optimizer, overwrite=overwrite)
+
+    def zero_grad(self, set_to_none=True):
+        """Forget every weight's gradient (`.grad = None`), as torch's Module.zero_grad
+        (Keras's torch-backend train_step calls it before the forward pass)."""
+        for w in self.weights:
+            w.grad = None if set_to_none or w.grad is None else w.grad * 0
 
     def to_json(self, **kwargs):
         """The architecture, without weights, as a JSON string (see model_from_json)."""

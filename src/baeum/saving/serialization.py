@@ -38,7 +38,7 @@ def serialize_layer(layer):
 
     if isinstance(layer, Sequential):
         config = _sequential_config(layer)
-    elif type(layer) is Functional:
+    elif isinstance(layer, Functional):   # Functional, or a subclass built as Model(in, out)
         config = _functional_config(layer)
     else:
         config = layer.get_config()
@@ -65,8 +65,9 @@ def deserialize_layer(entry, custom_objects=None, where="the file"):
         raise ValueError(f"{where}: the config of layer {entry['class_name']!r} is not a dict")
     if issubclass(cls, Sequential):
         return _sequential_from_config(cls, config, custom_objects, where)
-    if cls is Functional:
-        return _functional_from_config(config, custom_objects, where)
+    if cls is Functional or (issubclass(cls, Model) and cls.__init__ is Model.__init__
+                             and "input_layers" in config):
+        return _functional_from_config(config, custom_objects, where, cls=cls)
     if cls is InputLayer:
         return _construct(cls, config, where)
     layer = _construct(cls, config, where)
@@ -120,7 +121,7 @@ def _accepts_kwargs(cls):
 
 
 def _entry(obj, module, config):
-    cls = type(obj)
+    cls = getattr(type(obj), "subclassed_from", None) or type(obj)   # the user's class
     registered = registry.get_registered_name(cls)
     return {
         "module": module,
@@ -237,7 +238,8 @@ def _functional_config(model):
     }
 
 
-def _functional_from_config(config, custom_objects, where):
+def _functional_from_config(config, custom_objects, where, cls=None):
+    """The functional model of `config`, as `cls(inputs, outputs)` (default Functional)."""
     from baeum.layers.symbolic import Input
     from baeum.models import Functional
 
@@ -326,7 +328,7 @@ def _functional_from_config(config, custom_objects, where):
     inputs = _map_refs(config.get("input_layers"), resolve_ref, where)
     outputs = _map_refs(config.get("output_layers"), resolve_ref, where)
     kwargs = {k: config[k] for k in ("name", "trainable") if k in config}
-    return Functional(inputs, outputs, **kwargs)
+    return (cls or Functional)(inputs, outputs, **kwargs)
 
 
 def _is_ref(value):

@@ -120,7 +120,7 @@ class BatchSource:
         raise NotImplementedError
 
     def batches(self, batch_size, shuffle=False):
-        """Yield one pass of (x, y, sample_weight) batches, x and y in the user's structure."""
+        """Yield one pass of batches (pack_x_y_sample_weight), x and y in the user's structure."""
         raise NotImplementedError
 
     def on_epoch_begin(self):
@@ -315,15 +315,16 @@ class ArrayData(BatchSource):
 
     # --- batching -------------------------------------------------------------------------
     def as_batch(self):
-        """All the data as one batch (x, y, sample_weight), x and y in the user's structure."""
-        return (self.x_structure.pack(self.xs),
-                None if self.ys is None else self.y_structure.pack(self.ys), self.sample_weight)
+        """All the data as one batch, packed as Keras packs it (pack_x_y_sample_weight)."""
+        return pack_x_y_sample_weight(
+            self.x_structure.pack(self.xs),
+            None if self.ys is None else self.y_structure.pack(self.ys), self.sample_weight)
 
     def num_batches(self, batch_size):
         return max(1, math.ceil(self.num_samples / batch_size))
 
     def batches(self, batch_size, shuffle=False):
-        """Yield (x, y, sample_weight) per batch, x and y in the user's structure."""
+        """Yield each batch packed as Keras does, x and y in the user's structure."""
         n = self.num_samples
         order = random.get_generator().permutation(n) if shuffle else None
         xs, ys, sw = self.xs, self.ys, self.sample_weight
@@ -334,7 +335,16 @@ class ArrayData(BatchSource):
                 order[start:start + batch_size]
             xb = pack_x([a[index] for a in xs])
             yb = None if ys is None else pack_y([a[index] for a in ys])
-            yield xb, yb, (None if sw is None else sw[index])
+            yield pack_x_y_sample_weight(xb, yb, None if sw is None else sw[index])
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """A batch as Keras hands it to train_step: (x, y, sample_weight), or (x, y) without
+    sample weights, or x alone ((x,) when x is a tuple or list) without targets, so that
+    a custom `train_step` may write `x, y = data`."""
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 
 def unpack_x_y_sample_weight(data):

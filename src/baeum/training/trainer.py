@@ -111,7 +111,7 @@ class Trainer:
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
-            logs = self.get_metrics_result()
+            logs = self._metrics_result_or(logs)
             if val_epochs is not None and (epoch + 1) % validation_freq == 0:
                 logs.update(self._validate(val_epochs, callbacks))
             callbacks.on_epoch_end(epoch, logs)
@@ -282,8 +282,24 @@ class Trainer:
         for metric in self.metrics:
             metric.reset_state()
 
+    def _metrics_result_or(self, logs):
+        """An epoch's logs, as Keras takes them: the metrics' running results when the last
+        step reported those same names, else what the last step returned (a custom
+        train_step's own logs: {"d_loss": ..., "g_loss": ...})."""
+        results = self.get_metrics_result()
+        if not isinstance(logs, dict) or set(logs) == set(results):
+            return results
+        return dict(logs)
+
     def get_metrics_result(self):
-        """{'loss': ..., 'accuracy': ...}: the running averages since the last reset."""
+        """{'loss': ..., 'accuracy': ...}: the running averages since the last reset (of
+        the metrics a subclass lists in its own `metrics` property, if it has one)."""
+        if type(self).metrics is not Trainer.metrics:
+            logs = {}
+            for metric in self.metrics:
+                result = metric.result()
+                logs.update(result if isinstance(result, dict) else {metric.name: result})
+            return logs
         logs = {"loss": self._loss_tracker.result()}
         for tracker in self._output_loss_trackers:
             if tracker is not None:
@@ -363,7 +379,7 @@ class Trainer:
             callbacks.on_test_batch_begin(step)
             logs = self.test_step(batch)
             callbacks.on_test_batch_end(step, logs)
-        logs = self.get_metrics_result()
+        logs = self._metrics_result_or(logs)
         callbacks.on_test_end(logs)
         return logs
 
