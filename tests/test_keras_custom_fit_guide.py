@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import baeum
-from baeum import layers
+from baeum import layers, ops
+from baeum.datasets import digits
 from baeum.models import load_model
 
 
@@ -148,3 +149,89 @@ def test_a_subclass_with_its_own_init_still_refuses_inputs_and_outputs():
     inputs = baeum.Input(shape=(3,))
     with pytest.raises(TypeError, match=r"got unexpected|takes|positional"):
         WithInit(inputs, layers.Dense(2)(inputs))
+
+
+# --- the guide's GAN: two optimizers, a compile of its own, a step with two updates -------
+class GAN(baeum.Model):
+    def __init__(self, discriminator, generator, latent_dim):
+        super().__init__()
+        self.discriminator = discriminator
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.d_loss_tracker = baeum.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = baeum.metrics.Mean(name="g_loss")
+        self.seed_generator = baeum.random.SeedGenerator(1337)
+        self.built = True
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.loss_fn = loss_fn
+
+    def train_step(self, real_images):
+        if isinstance(real_images, tuple):
+            real_images = real_images[0]
+        batch_size = real_images.shape[0]
+        random_latent_vectors = baeum.random.normal(shape=(batch_size, self.latent_dim),
+                                                    seed=self.seed_generator)
+        generated_images = self.generator(random_latent_vectors)
+        real_images = ops.convert_to_tensor(real_images)
+        combined_images = ops.concatenate([generated_images, real_images], axis=0)
+        labels = ops.concatenate([ops.ones((batch_size, 1)), ops.zeros((batch_size, 1))], axis=0)
+        labels += 0.05 * baeum.random.uniform(labels.shape, seed=self.seed_generator)
+        self.zero_grad()
+        predictions = self.discriminator(combined_images)
+        d_loss = self.loss_fn(labels, predictions)
+        d_loss.backward()
+        grads = [v.value.grad for v in self.discriminator.trainable_weights]
+        with baeum.no_grad():
+            self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
+        random_latent_vectors = baeum.random.normal(shape=(batch_size, self.latent_dim),
+                                                    seed=self.seed_generator)
+        misleading_labels = ops.zeros((batch_size, 1))
+        self.zero_grad()
+        predictions = self.discriminator(self.generator(random_latent_vectors))
+        g_loss = self.loss_fn(misleading_labels, predictions)
+        g_loss.backward()
+        grads = [v.value.grad for v in self.generator.trainable_weights]
+        with baeum.no_grad():
+            self.g_optimizer.apply(grads, self.generator.trainable_weights)
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        return {"d_loss": self.d_loss_tracker.result(), "g_loss": self.g_loss_tracker.result()}
+
+
+def test_the_guides_gan_trains_both_networks_through_fit():
+    latent_dim = 16
+    discriminator = baeum.Sequential([
+        baeum.Input(shape=(8, 8, 1)), layers.Conv2D(16, 3, strides=2, padding="same"),
+        layers.LeakyReLU(negative_slope=0.2), layers.Flatten(), layers.Dense(1)])
+    generator = baeum.Sequential([
+        baeum.Input(shape=(latent_dim,)), layers.Dense(4 * 4 * 16),
+        layers.LeakyReLU(negative_slope=0.2), layers.Reshape((4, 4, 16)),
+        layers.Conv2DTranspose(16, 4, strides=2, padding="same"),
+        layers.LeakyReLU(negative_slope=0.2),
+        layers.Conv2D(1, 3, padding="same", activation="sigmoid")])
+    (x, _), _ = digits.load_data()
+    x = (x[..., None] / 16.0).astype("float32")
+    before = [w.copy() for w in discriminator.get_weights() + generator.get_weights()]
+    gan = GAN(discriminator=discriminator, generator=generator, latent_dim=latent_dim)
+    gan.compile(d_optimizer=baeum.optimizers.Adam(learning_rate=0.0003),
+                g_optimizer=baeum.optimizers.Adam(learning_rate=0.0003),
+                loss_fn=baeum.losses.BinaryCrossentropy(from_logits=True))
+    history = gan.fit(x, epochs=2, batch_size=64, verbose=0)   # no targets: x alone
+    assert set(history.history) == {"d_loss", "g_loss"}
+    assert all(np.isfinite(v) for values in history.history.values() for v in values)
+    after = discriminator.get_weights() + generator.get_weights()
+    assert all(not np.array_equal(a, b) for a, b in zip(before, after))   # both trained
+    # The discriminator learned something: in the guide's labels generated images are 1 and
+    # real ones 0, so generated images score higher.
+    noise = baeum.random.normal((256, latent_dim), seed=0)
+    fake = discriminator.predict(generator.predict(noise, verbose=0), verbose=0)
+    real = discriminator.predict(x[:256], verbose=0)
+    assert fake.mean() > real.mean()
