@@ -155,7 +155,34 @@ class Metric:
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
         self.dtype = dtype
-        self.reset_state()
+        self._variables = []
+        try:
+            self.reset_state()
+        except AttributeError:
+            # A subclass written as Keras's guide writes it creates its state after
+            # super().__init__() (self.add_variable(...)); that state starts as initialized.
+            pass
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name=None):
+        """A state variable of the metric (Keras's `Metric.add_variable`): a Tensor that
+        update_state changes in place with `assign_add` / `assign`, outside any graph.
+        (aggregation is Keras's setting for distributed training: accepted, unused.)"""
+        from baeum import backend, initializers
+
+        dtype = backend.as_dtype(dtype or self.dtype or backend.floatx)
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        variable = Tensor(np.asarray(initializers.get(initializer)(shape, dtype=dtype), dtype))
+        variable.name = f"{self.name}/{name}" if name else self.name
+        self._variables.append(variable)
+        return variable
+
+    add_weight = add_variable  # Keras 2's name
+
+    @property
+    def variables(self):
+        """The state variables made with add_variable, in creation order."""
+        return list(getattr(self, "_variables", []))
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must implement update_state")

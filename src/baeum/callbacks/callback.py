@@ -39,10 +39,16 @@ class Callback:
         pass
 
     def on_train_batch_begin(self, batch, logs=None):
-        pass
+        self.on_batch_begin(batch, logs)   # Keras 2's name, which Keras 3 still calls
 
     def on_train_batch_end(self, batch, logs=None):
-        pass
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        """Keras 2's name for on_train_batch_begin (called by it)."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Keras 2's name for on_train_batch_end (called by it)."""
 
     # evaluate (also the validation at the end of each epoch of fit)
     def on_test_begin(self, logs=None):

@@ -18,12 +18,18 @@ _BATCH_HOOKS = (
 _overridden = {}   # callback class -> the batch hooks it overrides
 
 
+# Keras 2's names, which the training batch hooks call: overriding one counts for both.
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
 def _overrides(callback, hook):
     cls = type(callback)
     hooks = _overridden.get(cls)
     if hooks is None:
         hooks = _overridden[cls] = frozenset(
-            h for h in _BATCH_HOOKS if getattr(cls, h) is not getattr(Callback, h))
+            h for h in _BATCH_HOOKS
+            if any(getattr(cls, name) is not getattr(Callback, name)
+                   for name in (h, _ALIASES.get(h, h))))
     return hook in hooks
 
 

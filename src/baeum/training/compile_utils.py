@@ -12,6 +12,7 @@ import numpy as np
 
 from baeum import losses as losses_module
 from baeum import metrics as metrics_module
+from baeum.autograd.tensor import Tensor
 
 
 def _output_label(names, i):
@@ -215,11 +216,22 @@ class CompileMetrics:
             metric.reset_state()
 
     def result(self):
-        return {name: metric.result() for name, metric, _, _ in self.entries}
+        return {name: _plain(metric.result()) for name, metric, _, _ in self.entries}
 
     @property
     def metrics(self):
         return [metric for _, metric, _, _ in self.entries]
+
+
+def _plain(value):
+    """A metric's result as a number or a NumPy array of its own: a custom metric may
+    return its state Tensor itself (Keras's guide returns `self.true_positives.value`),
+    which its next update would change under the logs."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray):
+        return value.item() if value.ndim == 0 else value.copy()
+    return value
 
 
 def _masked(mask, sample_weight):
