@@ -180,7 +180,10 @@ class Functional(Model):
         return flat
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """The graph: every layer's config and the calls between them (as Keras's)."""
+        from baeum.saving.serialization import _functional_config
+
+        return _functional_config(self)
 
 
 def _topological_nodes(inputs, outputs):

@@ -120,6 +120,17 @@ class Model(Trainer, Layer):
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from get_config()'s dict: a functional graph (Keras's
+        `Model.from_config(model.get_config(), custom_objects=...)`), else cls(**config)."""
+        if "input_layers" in config:
+            from baeum.saving.serialization import _functional_from_config
+
+            return _functional_from_config(config, custom_objects, "the config",
+                                           cls=None if cls is Model else cls)
+        return super().from_config(config)
+
     # --- saving (see baeum.saving) --------------------------------------------------------
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Save architecture, weights and optimizer state to one `.baeum` file (atomic)."""
