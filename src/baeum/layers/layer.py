@@ -91,6 +91,11 @@ class Layer:
             build_and_mark.__wrapped__ = build
             build_and_mark._marks_built = True
             cls.build = build_and_mark
+        # A user's layer that defines compute_mask may make a mask from its inputs alone
+        # (Keras 3 calls it on every call). baeum's own layers say so with makes_mask.
+        if "compute_mask" in cls.__dict__ and "makes_mask" not in cls.__dict__ \
+                and not cls.__module__.startswith("baeum."):
+            cls.makes_mask = True
 
     def __init__(self, name=None, trainable=True, dtype=None, input_shape=None,
                  batch_size=None, input_dim=None, **kwargs):
@@ -342,8 +347,14 @@ class Layer:
             out = self.call(inputs, *args, **kwargs)
         if mask is not None or self.makes_mask:
             out_mask = self.compute_mask(inputs, mask)
-            if out_mask is not None:
-                _flatten(out)[0]._keras_mask = out_mask
+            if isinstance(out_mask, (list, tuple)) and isinstance(out, (list, tuple)):
+                for tensor, m in zip(_flatten(out), out_mask):  # one mask per output
+                    if m is not None:
+                        tensor._keras_mask = m.data if isinstance(m, Tensor) else m
+                masks_made[0] = True
+            elif out_mask is not None:
+                _flatten(out)[0]._keras_mask = \
+                    out_mask.data if isinstance(out_mask, Tensor) else out_mask
                 masks_made[0] = True
             elif mask is not None and not self._mask_warned and self._drops_masks():
                 self._warn_mask_dropped()

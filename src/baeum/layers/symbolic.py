@@ -28,6 +28,7 @@ class KerasTensor:
         self.name = name
         self.node = node        # the Node that produced it; None for an Input
         self.index = index      # which output of that node
+        self.masked = False     # will its run-time tensor carry a mask (record_call)
 
     @property
     def ndim(self):
@@ -103,10 +104,21 @@ def record_call(layer, inputs, args, kwargs):
         layer.build_from_shape(shapes)  # checks the input spec first
     check_input_shape(layer, shapes)    # the built layer's spec (e.g. its channel count)
     out_shapes = layer.compute_output_shape(shapes)
+    dummy = None
+    # Which tensors carry a mask when the model runs (Embedding(mask_zero=True) on): a layer
+    # whose call takes `mask` is run on zeros with an all-True one, as Keras passes its
+    # symbolic mask; the outputs learn whether they carry one in turn.
+    masked = any(t.masked for t in _flatten(inputs))
+    mask = None
+    if masked:
+        first = _flatten(inputs)[0]
+        mask = np.ones(_concrete(first.shape)[:2], bool) if len(first.shape) >= 2 else None
     if out_shapes is None:
         dummy = _map(inputs, lambda t: np.zeros(_concrete(t.shape), dtype=t.dtype))
         run_kwargs = dict(kwargs)
         run_kwargs["training"] = False
+        if mask is not None and "mask" not in run_kwargs and layer._accepts("mask"):
+            run_kwargs["mask"] = mask
         with grad_mode.no_grad():
             out = layer(dummy, *args, **run_kwargs)
         out_shapes = _map(out, lambda t: (None, *t.shape[1:]))
@@ -120,10 +132,35 @@ def record_call(layer, inputs, args, kwargs):
         KerasTensor(s, dtype=d, node=node, index=i)
         for i, (s, d) in enumerate(zip(flat_shapes, flat_dtypes))
     ]
+    if masked or layer.makes_mask:
+        _mark_masked(layer, inputs, dummy, mask, outs)
     node.outputs = outs
     # Each layer keeps its calls on symbolic tensors: `layer.output` is the first one's.
     layer.__dict__.setdefault("_inbound_nodes", []).append(node)
     return outs[0] if _is_shape(out_shapes) else outs
+
+
+def _mark_masked(layer, inputs, dummy, mask, outs):
+    """Set `masked` on the outputs whose run-time tensors will carry a mask: what the
+    layer's compute_mask gives for zeros and the all-True input mask (None: no mask)."""
+    from baeum.autograd import grad_mode
+
+    if dummy is None:
+        dummy = _map(inputs, lambda t: np.zeros(_concrete(t.shape), dtype=t.dtype))
+    arg = _to_tensors_for_mask(dummy)
+    with grad_mode.no_grad():
+        out_mask = layer.compute_mask(arg, mask)
+    if isinstance(out_mask, (list, tuple)):
+        for t, m in zip(outs, out_mask):
+            t.masked = m is not None
+    elif out_mask is not None:
+        outs[0].masked = True
+
+
+def _to_tensors_for_mask(x):
+    from baeum.autograd.tensor import Tensor
+
+    return _map(x, lambda a: Tensor(a))
 
 
 def _concrete(shape):
