@@ -487,3 +487,14 @@ def test_bidirectional_wraps_an_rnn_of_a_cell_as_the_fused_layer(kind, rng, tmp_
     model.save(tmp_path / "bi.baeum")
     np.testing.assert_array_equal(load_model(tmp_path / "bi.baeum").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_other_activations_point_from_the_fused_layer_to_its_cell(kind, rng):
+    with pytest.raises(NotImplementedError, match=rf"use layers.RNN\(layers.{kind}Cell\("):
+        getattr(layers, kind)(4, activation="relu")
+    looped = layers.RNN(CELLS[kind](4, activation="relu"), return_sequences=True)
+    out = looped(rng.standard_normal((2, 3, D)).astype(np.float32)).data
+    assert out.shape == (2, 3, 4) and np.isfinite(out).all()
+    with pytest.raises(NotImplementedError, match=r"pass the states back as initial_state"):
+        getattr(layers, kind)(4, stateful=True)

@@ -46,7 +46,9 @@ class _RNN(Layer):
                 "inputs) or a Dropout layer"
             )
         if stateful:
-            raise NotImplementedError(f"{kind}: stateful=True is not supported")
+            raise NotImplementedError(
+                f"{kind}: stateful=True is not supported; carry the state across batches "
+                "yourself: return_state=True, and pass the states back as initial_state")
         self.units = int(units)
         self.activation = _activation_name(kind, "activation", activation)
         self.recurrent_activation = _activation_name(kind, "recurrent_activation",
@@ -340,7 +342,9 @@ def _fused_only(kind, activation, recurrent_activation):
         raise NotImplementedError(
             f"{kind} supports activation='tanh' with recurrent_activation='sigmoid' only (the "
             f"fused op's formulas), got activation={activation!r}, "
-            f"recurrent_activation={recurrent_activation!r}"
+            f"recurrent_activation={recurrent_activation!r}; for other activations use "
+            f"layers.RNN(layers.{kind}Cell(units, activation=..., recurrent_activation=...)), "
+            "the same layer step by step"
         )
 
 
