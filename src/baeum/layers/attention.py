@@ -31,7 +31,7 @@ from baeum import constraints, initializers, regularizers
 from baeum import functional as F
 from baeum.autograd.tensor import Tensor
 from baeum.layers.layer import Layer, _any_symbolic, _to_tensors
-from baeum.layers.symbolic import KerasTensor, Node
+from baeum.layers.symbolic import record_call
 
 SCORE_MODES = ("dot", "concat")
 
@@ -111,16 +111,9 @@ def _masked_softmax(scores, keep):
 
 
 def _record_symbolic(layer, inputs, args, kwargs, output_shapes):
-    """Record a call on symbolic tensors as a Node whose outputs have `output_shapes` (one
-    shape, or a list for several outputs). baeum's record_call infers output shapes from
-    compute_output_shape(shapes of `inputs`) alone, which can say neither whether
-    return_attention_scores adds an output nor, for MultiHeadAttention, the value's length."""
-    several = isinstance(output_shapes, list)
-    node = Node(layer, inputs, tuple(args), dict(kwargs), None)
-    node.outputs = [KerasTensor(shape, dtype=layer.dtype, node=node, index=i)
-                    for i, shape in enumerate(output_shapes if several else [output_shapes])]
-    layer.__dict__.setdefault("_inbound_nodes", []).append(node)
-    return node.outputs if several else node.outputs[0]
+    """Record a call on symbolic tensors whose outputs have `output_shapes` (one shape, or
+    a list for several outputs): which the first input's shape alone cannot tell."""
+    return record_call(layer, inputs, tuple(args), dict(kwargs), output_shapes=output_shapes)
 
 
 def _is_shape(x):

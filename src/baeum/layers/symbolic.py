@@ -94,8 +94,11 @@ def _input_name():
     return "input_layer" if n == 0 else f"input_layer_{n}"
 
 
-def record_call(layer, inputs, args, kwargs):
-    """Build `layer` for the symbolic inputs, infer its output shape, record a Node."""
+def record_call(layer, inputs, args, kwargs, output_shapes=None):
+    """Build `layer` for the symbolic inputs, infer its output shape, record a Node.
+
+    output_shapes: given by a layer whose outputs its first input's shape cannot tell
+    (MultiHeadAttention's value length, return_attention_scores' second output)."""
     from baeum.autograd import grad_mode
     from baeum.layers.input_spec import check_input_shape
 
@@ -103,7 +106,8 @@ def record_call(layer, inputs, args, kwargs):
     if not layer.built:
         layer.build_from_shape(shapes)  # checks the input spec first
     check_input_shape(layer, shapes)    # the built layer's spec (e.g. its channel count)
-    out_shapes = layer.compute_output_shape(shapes)
+    out_shapes = layer.compute_output_shape(shapes) if output_shapes is None else \
+        (list(output_shapes) if isinstance(output_shapes, list) else tuple(output_shapes))
     dummy = None
     # Which tensors carry a mask when the model runs (Embedding(mask_zero=True) on): a layer
     # whose call takes `mask` is run on zeros with an all-True one, as Keras passes its
