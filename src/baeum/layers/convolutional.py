@@ -249,13 +249,13 @@ class DepthwiseConv2D(Layer):
         _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _set_weight_settings(self, depthwise_initializer=depthwise_initializer,
+                             bias_initializer=bias_initializer,
+                             depthwise_regularizer=depthwise_regularizer,
+                             bias_regularizer=bias_regularizer,
+                             activity_regularizer=activity_regularizer,
+                             depthwise_constraint=depthwise_constraint,
+                             bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape):
@@ -296,13 +296,7 @@ class DepthwiseConv2D(Layer):
             "dilation_rate": list(self.dilation_rate),
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_settings_config(self),
         }
 
 
@@ -341,16 +335,16 @@ class SeparableConv2D(Layer):
         _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        _set_weight_settings(self, depthwise_initializer=depthwise_initializer,
+                             pointwise_initializer=pointwise_initializer,
+                             bias_initializer=bias_initializer,
+                             depthwise_regularizer=depthwise_regularizer,
+                             pointwise_regularizer=pointwise_regularizer,
+                             bias_regularizer=bias_regularizer,
+                             activity_regularizer=activity_regularizer,
+                             depthwise_constraint=depthwise_constraint,
+                             pointwise_constraint=pointwise_constraint,
+                             bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
     def build(self, input_shape):
@@ -393,17 +387,26 @@ class SeparableConv2D(Layer):
             "depth_multiplier": self.depth_multiplier,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers.serialize(self.depthwise_regularizer),
-            "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
-            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **_weight_settings_config(self),
         }
+
+
+_SETTING_MODULES = {"initializer": initializers, "regularizer": regularizers,
+                    "constraint": constraints}
+
+
+def _set_weight_settings(layer, **settings):
+    """layer.<weight>_initializer / _regularizer / _constraint from those arguments (the
+    object each names), remembered in order for _weight_settings_config."""
+    for name, value in settings.items():
+        setattr(layer, name, _SETTING_MODULES[name.rsplit("_", 1)[1]].get(value))
+    layer._weight_setting_names = tuple(settings)
+
+
+def _weight_settings_config(layer):
+    """The config entries of _set_weight_settings's arguments, serialized."""
+    return {name: _SETTING_MODULES[name.rsplit("_", 1)[1]].serialize(getattr(layer, name))
+            for name in layer._weight_setting_names}
 
 
 def _depth_multiplier(kind, depth_multiplier):
