@@ -169,3 +169,22 @@ def test_keras_names_baeum_lacks_say_what_to_use_instead(module, name, advice):
     with pytest.raises(AttributeError, match=rf"module 'baeum.{module}' has no attribute "
                                              r"'NoSuchThing'"):
         _ = getattr(baeum, module).NoSuchThing
+
+
+def test_kerass_config_and_session_helpers():
+    assert baeum.config.floatx() == "float32" and baeum.config.backend() == "numpy"
+    assert baeum.config.image_data_format() == "channels_last"
+    assert baeum.config.epsilon() == losses.EPSILON
+    baeum.config.set_floatx("float64")
+    try:
+        assert baeum.layers.Dense(2)(np.ones((1, 3))).dtype == np.float64
+    finally:
+        baeum.config.set_floatx("float32")
+    with pytest.raises(ValueError, match=r"channels-last \(N, H, W, C\) only, got "
+                                         r"'channels_first'"):
+        baeum.config.set_image_data_format("channels_first")
+    baeum.layers.Dense(2)
+    baeum.backend.clear_session()                   # as keras.backend.clear_session()
+    assert baeum.layers.Dense(2).name == "dense"
+    baeum.utils.clear_session()
+    assert baeum.Layer is baeum.layers.Layer and baeum.KerasTensor is baeum.layers.KerasTensor

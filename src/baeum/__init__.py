@@ -56,7 +56,8 @@ from baeum import optimizers
 from baeum import activations, callbacks, constraints, datasets, initializers, layers, losses
 from baeum import metrics, models
 from baeum import parallel, regularizers, saving, utils
-from baeum.layers import Input
+from baeum import config
+from baeum.layers import Input, KerasTensor, Layer
 from baeum.models import Model, Sequential
 
 float32 = backend.np.float32

@@ -47,3 +47,12 @@ def set_floatx(dtype):
 
 def get_floatx():
     return np.dtype(floatx).name
+
+
+def clear_session():
+    """Keras's `keras.backend.clear_session()`: restart automatic layer names (dense, dense_1,
+    ...). baeum keeps no other global graph state."""
+    from baeum.layers.layer import clear_session as restart_names
+
+    restart_names()
+

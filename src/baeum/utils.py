@@ -12,10 +12,11 @@ import numpy as np
 
 from baeum import not_in_baeum as _not_in_baeum
 from baeum import random as _random
+from baeum.backend import clear_session  # noqa: F401 - Keras 3's keras.utils.clear_session
 from baeum.data import to_categorical
 
 __all__ = ["set_random_seed", "to_categorical", "pad_sequences", "normalize", "PyDataset",
-           "Sequence", "timeseries_dataset_from_array"]
+           "Sequence", "timeseries_dataset_from_array", "clear_session"]
 
 
 def set_random_seed(seed):
