@@ -10,21 +10,10 @@ import baeum.functional as F
 from baeum import layers
 from layer_harness import run_layer_test
 from oracle import compare, requires_torch, torch
+from test_conv_pool import pair, tf_same_pads
 
 if torch is not None:
     import torch.nn.functional as TF
-
-
-def pair(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
-
-
-def tf_same_pads(size, kernel, stride, dilation=1):
-    """TensorFlow "same": output ceil(size/stride), the odd extra pad pixel at the end."""
-    span = (kernel - 1) * dilation + 1
-    out = -(-size // stride)
-    total = max((out - 1) * stride + span - size, 0)
-    return total // 2, total - total // 2
 
 
 def torch_depthwise(x, k, b=None, strides=1, padding="valid", dilation=1):
