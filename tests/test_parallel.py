@@ -43,9 +43,13 @@ def test_plan_cuts_cache_sized_slices_when_the_layer_output_sizes_are_known():
     # the MNIST CNN: conv1's output is 28*28*32 float32 = 100 KB per image
     ranges, n_threads = parallel.plan(1000, 100_352, n_threads=2)
     assert n_threads == 2 and _covers(ranges, 1000)
-    assert len(ranges) == 25 and {b - a for a, b in ranges} == {40}  # 4 MB each: 41 -> 40
+    # 4 MB each: 41 rows -> 25 slices, made 26 so that both threads get 13
+    assert len(ranges) == 26 and {b - a for a, b in ranges} == {38, 39}
     ranges, n_threads = parallel.plan(1000, 100_352, n_threads=1)
     assert n_threads == 1 and len(ranges) == 25    # one thread: the slices still help cache
+    assert len(parallel.plan(1000, 100_352, n_threads=3)[0]) == 27
+    # its convs fused with their pools: pool1's output, 14*14*32 float32, is the largest
+    assert len(parallel.plan(1000, 25_088, n_threads=2)[0]) == 6
     # the MNIST MLP: 784 inputs (3 KB) per sample; 1000 of them fit two slices, one a thread
     assert parallel.plan(1000, 3136, n_threads=2) == ([(0, 500), (500, 1000)], 2)
     # small work stays whole: 1000 iris samples of at most 20 floats, or a single sample
@@ -65,18 +69,39 @@ def test_set_num_threads_rejects_what_is_not_a_positive_int(threads):
     assert parallel.get_num_threads() >= 1       # BLAS's own count
 
 
-@pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_cnn_predict_in_slices_equals_the_whole_batch(threads, n_threads):
+def _small_cnn(pool_after_conv):
+    """Conv2D -> MaxPooling2D -> BatchNormalization, or the pool and the normalization
+    swapped (then the conv does not run as one step with the pool)."""
     baeum.random.seed(0)
-    model = Sequential([
+    middle = [layers.MaxPooling2D(2), layers.BatchNormalization()]
+    return Sequential([
         layers.Input(shape=(20, 20, 1)),
-        layers.Conv2D(32, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-        layers.BatchNormalization(), layers.Dropout(0.5),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        *(middle if pool_after_conv else middle[::-1]), layers.Dropout(0.5),
         layers.Flatten(), layers.Dense(10, activation="softmax")])
-    assert _largest_sample_bytes(model) == 20 * 20 * 32 * 4       # conv's output
+
+
+def test_slices_are_sized_by_the_outputs_inference_holds():
+    # conv then pool run as one step that never holds the conv's output: the pool's is
+    # the largest, in a Sequential model and in the same functional one
+    sequential = _small_cnn(True)
+    inputs = layers.Input(shape=(20, 20, 1))
+    x = inputs
+    for layer in sequential.layers:
+        x = layer(x)
+    for model in (sequential, Model(inputs, x)):
+        assert _largest_sample_bytes(model) == 10 * 10 * 32 * 4
+    # with the normalization between them, the conv's output is held
+    assert _largest_sample_bytes(_small_cnn(False)) == 20 * 20 * 32 * 4
+
+
+@pytest.mark.parametrize("pool_after_conv", [True, False])
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_cnn_predict_in_slices_equals_the_whole_batch(threads, n_threads, pool_after_conv):
+    model = _small_cnn(pool_after_conv)
     x = np.random.default_rng(1).random((700, 20, 20, 1), dtype=np.float32)
-    ranges, _ = parallel.plan(700, 20 * 20 * 32 * 4, n_threads)
-    assert len(ranges) == 9                                        # 78 images a slice
+    ranges, _ = parallel.plan(700, _largest_sample_bytes(model), n_threads)
+    assert len(ranges) >= 3
     expected = _whole_batch(model, x)
     threads(n_threads)
     for out in (model.predict_on_batch(x), model.predict(x, batch_size=700)):

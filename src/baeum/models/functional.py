@@ -124,6 +124,11 @@ class Functional(Model):
     def symbolic_tensors(self):
         return [*self._input_tensors, *(t for node in self._nodes for t in node.outputs)]
 
+    def inference_tensors(self):
+        unbuilt = {id(t) for node, _, pool in self._plan if pool is not None
+                   for t in node.outputs}
+        return [t for t in self.symbolic_tensors() if id(t) not in unbuilt]
+
     def symbolic_output_shapes(self):
         return [t.shape for t in self._output_tensors]
 

@@ -144,6 +144,15 @@ class Sequential(Model):
             return []
         return [self._input, *_flatten(self._outputs)]
 
+    def inference_tensors(self):
+        if not self.built or self._input is None:
+            return []
+        layers = self._layers
+        return [self._input, *_flatten([
+            out for i, out in enumerate(self._outputs)
+            if not (layers[i].__class__ is Conv2D and i + 1 < len(layers)
+                    and layers[i].fuses_with(layers[i + 1]))])]
+
     def symbolic_output_shapes(self):
         if not self.built or not self._outputs:
             return None

@@ -480,6 +480,11 @@ class Trainer:
         data (functional and built sequential models); else []."""
         return []
 
+    def inference_tensors(self):
+        """The symbolic tensors whose values inference holds in memory: symbolic_tensors()
+        less the outputs a fused step never builds (a Conv2D's before its MaxPooling2D)."""
+        return self.symbolic_tensors()
+
     def _callback_list(self, callbacks, verbose, add_history=False, **params):
         if verbose == "auto":
             verbose = 1
@@ -510,9 +515,10 @@ def _map_arrays(out):
 
 
 def _largest_sample_bytes(model):
-    """Bytes of one sample of the model's largest layer output (or input); None if unknown."""
+    """Bytes of one sample of the largest layer output (or input) that inference holds;
+    None if unknown."""
     sizes = [math.prod(t.shape[1:]) * np.dtype(t.dtype).itemsize
-             for t in model.symbolic_tensors() if None not in t.shape[1:]]
+             for t in model.inference_tensors() if None not in t.shape[1:]]
     return max(sizes, default=None)
 
 
