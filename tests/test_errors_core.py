@@ -159,7 +159,7 @@ def test_seed_must_be_a_non_negative_int():
 @pytest.mark.parametrize("module, name, advice", [
     ("callbacks", "TensorBoard", r"CSVLogger\('log.csv'\)"),
     ("callbacks", "BackupAndRestore", r"ModelCheckpoint"),
-    ("layers", "SeparableConv1D", r"not implemented in baeum"),
+    ("layers", "TFSMLayer", r"load_model"),
     ("utils", "plot_model", r"model.summary\(\)"),
 ])
 def test_keras_names_baeum_lacks_say_what_to_use_instead(module, name, advice):

@@ -108,7 +108,7 @@ def test_conv2d_channel_mismatch_after_build():
     ({"strides": 0}, ValueError, "strides must be an int >= 1"),
     ({"strides": 2, "dilation_rate": 2}, ValueError, "cannot be combined"),
     ({"data_format": "channels_first"}, NotImplementedError, "channels_last"),
-    ({"groups": 2}, NotImplementedError, "groups=1"),
+    ({"groups": 3}, ValueError, "filters=4 must be divisible by groups=3"),
     ({"activation": "nope"}, ValueError, "unknown activation"),
 ])
 def test_conv2d_bad_arguments(kwargs, error, match):

@@ -37,6 +37,7 @@ from baeum.ops.elementwise import (
     sqrt,
     where,
 )
+from baeum.ops.einsum_op import einsum
 from baeum.ops.linalg import matmul
 from baeum.ops.reduce import argmax, argmin, max, mean, min, std, sum, var
 from baeum.ops.shaping import (

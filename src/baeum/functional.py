@@ -11,10 +11,19 @@ from baeum.autograd.tensor import Tensor
 from baeum.ops import activations as _act
 from baeum.ops import nn as _nn
 from baeum.ops.conv import conv2d, conv2d_transpose
+from baeum.ops.conv3d import conv3d, conv3d_transpose
 from baeum.ops.depthwise_conv import depthwise_conv2d
+from baeum.ops.einsum_op import einsum
 from baeum.ops.elementwise import _operand
 from baeum.ops.linalg import linear
 from baeum.ops.pool import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, upsample2d
+from baeum.ops.pool3d import (
+    avg_pool3d,
+    global_avg_pool3d,
+    global_max_pool3d,
+    max_pool3d,
+    upsample3d,
+)
 from baeum.ops.recurrent import gru, lstm, simple_rnn
 
 
@@ -176,5 +185,7 @@ __all__ = [
     "log_softmax", "dropout", "embedding", "linear",
     "conv2d", "conv2d_transpose", "depthwise_conv2d", "max_pool2d", "avg_pool2d",
     "global_avg_pool2d", "global_max_pool2d", "upsample2d",
-    "simple_rnn", "lstm", "gru",
+    "conv3d", "conv3d_transpose", "max_pool3d", "avg_pool3d", "global_avg_pool3d",
+    "global_max_pool3d", "upsample3d",
+    "simple_rnn", "lstm", "gru", "einsum",
 ]

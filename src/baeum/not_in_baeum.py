@@ -19,15 +19,8 @@ MISSING = {
         "RemoteMonitor": "baeum sends nothing over the network; use a LambdaCallback",
     },
     "baeum.layers": {
-        **dict.fromkeys(
-            ("SeparableConv1D", "DepthwiseConv1D", "Conv3D", "Conv3DTranspose",
-             "Conv1DTranspose", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "MaxPooling3D",
-             "AveragePooling3D", "UpSampling3D", "ZeroPadding3D", "Cropping3D",
-             "GlobalAveragePooling3D", "GlobalMaxPooling3D"),
-            "not implemented in baeum; its convolutions are Conv1D, Conv2D, "
-            "Conv2DTranspose, DepthwiseConv2D and SeparableConv2D"),
-        "EinsumDense": "not implemented in baeum; a Dense on the last axis, or a custom "
-                       "Layer with baeum.ops, does the same for the common cases",
+        "ConvLSTM3D": "not implemented in baeum; its convolutional LSTMs are ConvLSTM1D "
+                      "and ConvLSTM2D",
         "TFSMLayer": "baeum loads only its own .baeum files (baeum.models.load_model)",
         "JaxLayer": "baeum runs on NumPy only",
         "FlaxLayer": "baeum runs on NumPy only",
@@ -35,10 +28,6 @@ MISSING = {
     "baeum.utils": {
         "plot_model": "baeum draws no model graphs; model.summary() lists every layer with "
                       "its output shape and what it is connected to",
-        "image_dataset_from_directory": "load the images into an array (x, y) or a "
-                                        "baeum.utils.PyDataset; fit takes both",
-        "text_dataset_from_directory": "read the texts into a list, then "
-                                       "layers.TextVectorization turns them into ids",
         "get_file": "baeum never downloads implicitly: the datasets' load_data(path=..., "
                     "download=True) fetch explicitly and check their checksums",
     },

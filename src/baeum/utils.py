@@ -4,6 +4,7 @@
     baeum.utils.set_random_seed(42)                     # reproducible weights and shuffles
     x_train = baeum.utils.pad_sequences(reviews, maxlen=200)   # (N, 200) word ids
     model.fit(MyBatches(x, y, batch_size=64), epochs=5)        # a PyDataset subclass
+    train_ds = baeum.utils.image_dataset_from_directory("photos", image_size=(180, 180))
 """
 
 import random as _python_random
@@ -16,7 +17,9 @@ from baeum.backend import clear_session  # noqa: F401 - Keras 3's keras.utils.cl
 from baeum.data import to_categorical
 
 __all__ = ["set_random_seed", "to_categorical", "pad_sequences", "normalize", "PyDataset",
-           "Sequence", "timeseries_dataset_from_array", "clear_session"]
+           "Sequence", "timeseries_dataset_from_array", "clear_session",
+           "image_dataset_from_directory", "text_dataset_from_directory", "load_img",
+           "img_to_array", "array_to_img", "save_img"]
 
 
 def set_random_seed(seed):
@@ -235,6 +238,14 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         np.random.default_rng(seed).shuffle(starts)
     steps = np.arange(sequence_length) * sampling_rate
     return TimeseriesWindows(data[start:end], targets, starts, steps, batch_size)
+
+# --- files: images and texts in folders (imported last: they subclass PyDataset) ------------
+
+from baeum.dataset_from_directory import (  # noqa: E402
+    image_dataset_from_directory,
+    text_dataset_from_directory,
+)
+from baeum.image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402
 
 # Keras names baeum does not have: the error says what to use instead.
 __getattr__ = _not_in_baeum.module_getattr(__name__)

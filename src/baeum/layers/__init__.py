@@ -13,10 +13,26 @@ from baeum.layers.convolutional1d import (
     AveragePooling1D,
     AvgPool1D,
     Conv1D,
+    Conv1DTranspose,
+    DepthwiseConv1D,
     MaxPool1D,
     MaxPooling1D,
+    SeparableConv1D,
 )
+from baeum.layers.convolutional3d import (
+    AveragePooling3D,
+    AvgPool3D,
+    Conv3D,
+    Conv3DTranspose,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling3D,
+    MaxPool3D,
+    MaxPooling3D,
+    UpSampling3D,
+)
+from baeum.layers.convolutional_recurrent import ConvLSTM1D, ConvLSTM2D
 from baeum.layers.core import Activation, Dense, Dropout, Flatten, Identity, Lambda, Reshape
+from baeum.layers.einsum_dense import EinsumDense
 from baeum.layers.embedding import Embedding
 from baeum.layers.image_preprocessing import (
     CenterCrop,
@@ -81,11 +97,13 @@ from baeum.layers.regularization import (
 from baeum.layers.reshaping import (
     Cropping1D,
     Cropping2D,
+    Cropping3D,
     Permute,
     RepeatVector,
     UpSampling1D,
     ZeroPadding1D,
     ZeroPadding2D,
+    ZeroPadding3D,
 )
 from baeum.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from baeum.layers.symbolic import Input, KerasTensor

@@ -13,14 +13,17 @@ from baeum.ops import conv_max_pool, winograd
 from baeum.ops.activations import relu_array
 from baeum.ops.conv import _transpose_out_size, conv_geometry
 from baeum.ops.conv import int_pair as _pair
+from baeum.ops.grouped_conv import grouped_conv2d
 
 
 class Conv2D(Layer):
     """outputs = activation(conv2d(inputs, kernel) + bias), images (N, H, W, C).
 
     inputs (batch, H, W, C_in) -> (batch, H_out, W_out, filters); kernel
-    (kh, kw, C_in, filters), bias (filters,). padding "valid": H_out = (H - kh) // s + 1
-    (with dilation d, kh becomes (kh - 1) d + 1); "same": H_out = ceil(H / s).
+    (kh, kw, C_in // groups, filters), bias (filters,). padding "valid":
+    H_out = (H - kh) // s + 1 (with dilation d, kh becomes (kh - 1) d + 1); "same":
+    H_out = ceil(H / s). groups=g splits the channels into g groups, each convolved with
+    its own filters // g filters (ops/grouped_conv.py); C_in and filters divisible by g.
 
     >>> import baeum, numpy as np
     >>> layer = baeum.layers.Conv2D(32, 3)
@@ -45,9 +48,14 @@ class Conv2D(Layer):
         self.dilation_rate = _pair(kind, "dilation_rate", dilation_rate)
         self.padding = _padding(kind, padding)
         self.data_format = _data_format(kind, data_format)
-        if groups != 1:
-            raise NotImplementedError(f"{kind} supports groups=1 only, got groups={groups!r}")
-        self.groups = 1
+        if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+            raise ValueError(f"{kind} groups must be a positive integer, got {groups!r}")
+        if self.filters % groups:
+            raise ValueError(
+                f"{kind}: filters={self.filters} must be divisible by groups={groups} "
+                f"(each group gets filters // groups of them)"
+            )
+        self.groups = int(groups)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(
                 f"{kind}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), "
@@ -65,7 +73,7 @@ class Conv2D(Layer):
         self.input_spec = InputSpec(ndim=4)
 
     def _kernel_shape(self, in_channels):
-        return (*self.kernel_size, in_channels, self.filters)
+        return (*self.kernel_size, in_channels // self.groups, self.filters)
 
     def build(self, input_shape):
         in_channels = input_shape[-1]
@@ -74,6 +82,14 @@ class Conv2D(Layer):
                 f"{type(self).__name__} '{self.name}': the channel axis (last) of the input "
                 f"shape {tuple(input_shape)} must be known"
             )
+        if in_channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': the input's {in_channels} channels "
+                f"must be divisible by groups={self.groups} (input shape {tuple(input_shape)})"
+            )
+        if self.groups > 1:
+            # The grouped layer's own call, chosen here: the groups=1 call tests nothing.
+            self.call = self._grouped_call
         self.kernel = self.add_weight("kernel", self._kernel_shape(in_channels),
                                       self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -94,13 +110,21 @@ class Conv2D(Layer):
                      padding=self.padding, dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
 
+    def _grouped_call(self, inputs, max_pool=None):
+        """call with groups > 1 (build makes it the layer's call); never fused."""
+        y = grouped_conv2d(inputs, self.kernel, self.bias, self.groups, strides=self.strides,
+                           padding=self.padding, dilation_rate=self.dilation_rate)
+        y = activations.apply_to_fresh(self.activation, y)
+        return y if max_pool is None else max_pool(y)
+
     def fuses_with(self, pool):
-        """Whether this layer and `pool` may run as one step (_max_pooled): a plain Conv2D,
-        no activity regularizer (it would need the conv's own output), then a built
-        MaxPooling2D. Sequential and functional models ask it of adjacent layers."""
+        """Whether this layer and `pool` may run as one step (_max_pooled): a plain Conv2D
+        (groups=1), no activity regularizer (it would need the conv's own output), then a
+        built MaxPooling2D. Sequential and functional models ask it of adjacent layers."""
         from baeum.layers.pooling import MaxPooling2D  # pooling imports this module
 
-        return (self.__class__ is Conv2D and self.activity_regularizer is None
+        return (self.__class__ is Conv2D and self.groups == 1
+                and self.activity_regularizer is None
                 and pool.__class__ is MaxPooling2D and pool.built)
 
     def _max_pooled(self, inputs, pool):
@@ -190,11 +214,11 @@ class Conv2DTranspose(Conv2D):
             activity_regularizer=activity_regularizer, **kwargs,
         )
         if output_padding is not None:
-            output_padding = _pair("Conv2DTranspose", "output_padding", output_padding,
-                                   minimum=0)
+            kind = type(self).__name__
+            output_padding = _pair(kind, "output_padding", output_padding, minimum=0)
             if any(p >= s for p, s in zip(output_padding, self.strides)):
                 raise ValueError(
-                    f"Conv2DTranspose output_padding must be smaller than strides, got "
+                    f"{kind} output_padding must be smaller than strides, got "
                     f"output_padding={output_padding} with strides={self.strides}"
                 )
         self.output_padding = output_padding
@@ -203,7 +227,8 @@ class Conv2DTranspose(Conv2D):
         return (*self.kernel_size, self.filters, in_channels)
 
     def call(self, inputs):
-        y = F.conv2d_transpose(inputs, self.kernel, self.bias, strides=self.strides,
+        y = F.conv2d_transpose(inputs, _image_kernel(self.kernel), self.bias,
+                               strides=self.strides,
                                padding=self.padding, output_padding=self.output_padding,
                                dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
@@ -258,10 +283,12 @@ class DepthwiseConv2D(Layer):
                              bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
+    def _kernel_shape(self, in_channels):
+        return (*self.kernel_size, in_channels, self.depth_multiplier)
+
     def build(self, input_shape):
         in_channels = _in_channels(self, input_shape)
-        self.kernel = self.add_weight("kernel",
-                                      (*self.kernel_size, in_channels, self.depth_multiplier),
+        self.kernel = self.add_weight("kernel", self._kernel_shape(in_channels),
                                       self.depthwise_initializer,
                                       regularizer=self.depthwise_regularizer,
                                       constraint=self.depthwise_constraint)
@@ -277,8 +304,9 @@ class DepthwiseConv2D(Layer):
         return self.kernel
 
     def call(self, inputs):
-        y = F.depthwise_conv2d(inputs, self.kernel, self.bias, strides=self.strides,
-                               padding=self.padding, dilation_rate=self.dilation_rate)
+        y = F.depthwise_conv2d(inputs, _image_kernel(self.kernel), self.bias,
+                               strides=self.strides, padding=self.padding,
+                               dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
 
     def compute_output_shape(self, input_shape):
@@ -347,15 +375,21 @@ class SeparableConv2D(Layer):
                              bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=4)
 
+    def _kernel_shape(self, in_channels):
+        return (*self.kernel_size, in_channels, self.depth_multiplier)
+
+    def _pointwise_shape(self, mid):
+        return (1, 1, mid, self.filters)
+
     def build(self, input_shape):
         in_channels = _in_channels(self, input_shape)
         mid = in_channels * self.depth_multiplier
         self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", (*self.kernel_size, in_channels, self.depth_multiplier),
+            "depthwise_kernel", self._kernel_shape(in_channels),
             self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", (1, 1, mid, self.filters), self.pointwise_initializer,
+            "pointwise_kernel", self._pointwise_shape(mid), self.pointwise_initializer,
             regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
         self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
                                      regularizer=self.bias_regularizer,
@@ -364,10 +398,11 @@ class SeparableConv2D(Layer):
         self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
 
     def call(self, inputs):
-        y = F.depthwise_conv2d(inputs, self.depthwise_kernel, strides=self.strides,
-                               padding=self.padding, dilation_rate=self.dilation_rate)
+        y = F.depthwise_conv2d(inputs, _image_kernel(self.depthwise_kernel),
+                               strides=self.strides, padding=self.padding,
+                               dilation_rate=self.dilation_rate)
         # The 1x1 conv is a matmul over the channel axis: one fused op with the bias.
-        pointwise = self.pointwise_kernel.reshape(self.pointwise_kernel.shape[2], self.filters)
+        pointwise = self.pointwise_kernel.reshape(self.pointwise_kernel.shape[-2], self.filters)
         y = F.linear(y, pointwise, self.bias)
         return activations.apply_to_fresh(self.activation, y)
 
@@ -389,6 +424,12 @@ class SeparableConv2D(Layer):
             "use_bias": self.use_bias,
             **_weight_settings_config(self),
         }
+
+
+def _image_kernel(kernel):
+    """The kernel as the 2-D op takes it: a 1-D layer's (k, ...) kernel (the layers of
+    convolutional1d.py) is the (1, k, ...) kernel of an image one row high."""
+    return kernel if kernel.ndim == 4 else kernel.reshape(1, *kernel.shape)
 
 
 _SETTING_MODULES = {"initializer": initializers, "regularizer": regularizers,
@@ -473,7 +514,7 @@ def _padding(kind, padding):
 def _data_format(kind, data_format):
     if data_format not in (None, "channels_last"):
         layout = ("sequences as (N, T, C)", "(N, C, T) inputs with x.transpose(0, 2, 1)") \
-            if kind.endswith("1D") else \
+            if "1D" in kind else \
             ("images as (N, H, W, C)", "NCHW inputs with x.transpose(0, 2, 3, 1)")
         raise NotImplementedError(
             f"{kind} supports data_format='channels_last' only ({layout[0]}), "

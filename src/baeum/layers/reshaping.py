@@ -1,7 +1,9 @@
 """Reshaping layers: values move, none is computed, there are no weights.
 
 ZeroPadding1D, ZeroPadding2D   zeros around sequences (N, T, C) and images (N, H, W, C)
+ZeroPadding3D                  ... and volumes (N, D, H, W, C)
 Cropping1D, Cropping2D         the inverse: cut steps / rows and columns off the edges
+Cropping3D                     ... and slices, rows and columns off volumes
 UpSampling1D                   repeat every step `size` times (UpSampling2D is in pooling.py)
 RepeatVector                   (N, features) -> (N, n, features), for seq2seq decoders
 Permute                        reorder the non-batch axes (1-indexed, as Keras)
@@ -18,6 +20,7 @@ import numpy as np
 from baeum import functional as F
 from baeum.layers.convolutional import _data_format
 from baeum.layers.convolutional1d import _one_int
+from baeum.layers.convolutional3d import _data_format as _volume_data_format
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
 from baeum.ops import shaping as shape_ops
@@ -27,6 +30,9 @@ _FORMS = {
     1: "an int or a tuple of 2 ints (left_{w}, right_{w})",
     2: ("an int, a tuple of 2 ints (symmetric_height_{w}, symmetric_width_{w}) or a tuple "
         "of 2 tuples of 2 ints ((top_{w}, bottom_{w}), (left_{w}, right_{w}))"),
+    3: ("an int, a tuple of 3 ints (symmetric_dim1_{w}, symmetric_dim2_{w}, "
+        "symmetric_dim3_{w}) or a tuple of 3 tuples of 2 ints ((left_dim1_{w}, "
+        "right_dim1_{w}), (left_dim2_{w}, right_dim2_{w}), (left_dim3_{w}, right_dim3_{w}))"),
 }
 
 
@@ -40,6 +46,7 @@ def _edge_pairs(kind, name, value, rank):
     rank 1: 2 -> ((2, 2),); (1, 3) -> ((1, 3),).
     rank 2: 2 -> ((2, 2), (2, 2)); (1, 3) -> ((1, 1), (3, 3));
             ((1, 2), (3, 4)) -> ((1, 2), (3, 4)).
+    rank 3: the same with 3 entries: (1, 2, 3) -> ((1, 1), (2, 2), (3, 3)).
     """
     def pair(v):
         if _is_int(v):
@@ -52,7 +59,7 @@ def _edge_pairs(kind, name, value, rank):
         pairs = (pair(value),) * rank
     elif rank == 1:
         pairs = (pair(value) if isinstance(value, (tuple, list)) else None,)
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
+    elif isinstance(value, (tuple, list)) and len(value) == rank:
         pairs = tuple(pair(v) for v in value)
     else:
         pairs = (None,)
@@ -136,6 +143,26 @@ class ZeroPadding2D(_ZeroPadding):
         super().__init__(padding, data_format, **kwargs)
 
 
+class ZeroPadding3D(_ZeroPadding):
+    """Zeros around each volume: (batch, D, H, W, C) -> (batch, D + front + back,
+    H + top + bottom, W + left + right, C).
+
+    padding: an int (the same on every side), 3 ints (symmetric per axis), or 3 pairs
+    ((left_dim1_pad, right_dim1_pad), (left_dim2_pad, right_dim2_pad),
+    (left_dim3_pad, right_dim3_pad)).
+
+    >>> import baeum, numpy as np
+    >>> baeum.layers.ZeroPadding3D(2)(np.ones((1, 1, 2, 2, 3), np.float32)).shape
+    (1, 5, 6, 6, 3)
+    """
+
+    rank = 3
+
+    def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        _volume_data_format("ZeroPadding3D", data_format)  # the volumes' wording of the error
+        super().__init__(padding, data_format, **kwargs)
+
+
 class _Cropping(Layer):
     rank = 2
 
@@ -201,10 +228,30 @@ class Cropping2D(_Cropping):
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(cropping, **kwargs)
-        self.data_format = _data_format("Cropping2D", data_format)
+        self.data_format = _data_format(type(self).__name__, data_format)
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}
+
+
+class Cropping3D(Cropping2D):
+    """Cut slices, rows and columns off each volume's edges: (batch, D, H, W, C) ->
+    (batch, D - front - back, H - top - bottom, W - left - right, C).
+
+    cropping: an int (the same on every side), 3 ints (symmetric per axis), or 3 pairs
+    ((left_dim1_crop, right_dim1_crop), (left_dim2_crop, right_dim2_crop),
+    (left_dim3_crop, right_dim3_crop)).
+
+    >>> import baeum, numpy as np
+    >>> baeum.layers.Cropping3D((2, 4, 2))(np.ones((2, 28, 28, 10, 3), np.float32)).shape
+    (2, 24, 20, 6, 3)
+    """
+
+    rank = 3
+
+    def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
+        _volume_data_format("Cropping3D", data_format)  # the volumes' wording of the error
+        super().__init__(cropping, data_format, **kwargs)
 
 
 class UpSampling1D(Layer):

@@ -30,6 +30,7 @@ from baeum import backend
 from baeum.autograd.tensor import Tensor
 from baeum.ops import activations as _act
 from baeum.ops import creation, elementwise, linalg, reduce, shaping
+from baeum.ops.einsum_op import einsum as _einsum
 from baeum.ops.elementwise import _operand
 
 #: name -> function, for every op below (TensorOp finds an op here by its saved name).
@@ -299,6 +300,12 @@ def matmul(x1, x2):
 def dot(x1, x2):
     """Matrix product for 1-D and 2-D operands (as np.dot)."""
     return linalg.matmul(_t(x1), _t(x2))
+
+
+@_keras_op
+def einsum(subscripts, *operands):
+    """Einstein summation: `ops.einsum("ij,jk->ik", a, b)` (see baeum/ops/einsum_op.py)."""
+    return _einsum(subscripts, *operands)
 
 
 # --- creation -----------------------------------------------------------------------------
