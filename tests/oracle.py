@@ -60,3 +60,22 @@ def compare(baeum_fn, torch_fn, inputs, *, grad=None, rtol=1e-6, atol=1e-9, seed
             bg, tg, rtol=rtol, atol=atol, err_msg=f"gradient of input {i} differs"
         )
     return b_out
+
+
+def layer_against_torch(layer, x, torch_fn, rng, tol=1e-10):
+    """layer(x) against torch_fn(x, *weights) with the layer's weights copied: the output
+    and, under a random upstream gradient, the gradients of x and of every weight.
+    Returns baeum's output."""
+    xb = baeum.tensor(x, requires_grad=True)
+    y = layer(xb)
+    xt = torch.tensor(x, requires_grad=True)
+    wt = [torch.tensor(w.data.copy(), requires_grad=True) for w in layer.weights]
+    yt = torch_fn(xt, *wt)
+    assert y.shape == tuple(yt.shape)
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=tol, atol=tol)
+    r = rng.standard_normal(y.shape)
+    y.backward(r)
+    yt.backward(torch.from_numpy(r))
+    for ours, theirs in zip([xb, *layer.weights], [xt, *wt]):
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=tol, atol=tol)
+    return y

@@ -9,7 +9,7 @@ import pytest
 import baeum
 from baeum import layers
 from layer_harness import run_layer_test
-from oracle import requires_torch, torch
+from oracle import layer_against_torch, requires_torch, torch
 from test_conv_pool import keras_jax_transpose_pads, tf_same_pads
 
 if torch is not None:
@@ -53,24 +53,6 @@ def torch_separable_conv1d(x, dk, pk, b=None, strides=1, padding="valid", dilati
     """The depthwise conv1d, then a size-1 conv1d: pk (1, C*M, F) -> weight (F, C*M, 1)."""
     y = torch_depthwise_conv1d(x, dk, None, strides, padding, dilation)
     return TF.conv1d(y.transpose(1, 2), pk.permute(2, 1, 0), b).transpose(1, 2)
-
-
-def _against_torch(layer, x, torch_fn, rng, tol=1e-10):
-    """layer(x) and torch_fn(x, *weights) with the layer's weights copied: the output and,
-    under a random upstream gradient, the gradients of x and of every weight."""
-    xb = baeum.tensor(x, requires_grad=True)
-    y = layer(xb)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = [torch.tensor(w.data.copy(), requires_grad=True) for w in layer.weights]
-    yt = torch_fn(xt, *wt)
-    assert y.shape == tuple(yt.shape)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=tol, atol=tol)
-    r = rng.standard_normal(y.shape)
-    y.backward(r)
-    yt.backward(torch.from_numpy(r))
-    for ours, theirs in zip([xb, *layer.weights], [xt, *wt]):
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=tol, atol=tol)
-    return y
 
 
 # --- shapes, weights and parameter counts (Keras's formulas) -----------------------------------
@@ -178,7 +160,7 @@ def test_conv1d_transpose_matches_torch(kwargs, rng):
     args = dict(strides=kwargs.get("strides", 1), padding=kwargs.get("padding", "valid"),
                 output_padding=kwargs.get("output_padding"),
                 dilation=kwargs.get("dilation_rate", 1))
-    y = _against_torch(layer, rng.standard_normal((2, 7, 3)),
+    y = layer_against_torch(layer, rng.standard_normal((2, 7, 3)),
                        lambda x, k, b: torch_conv1d_transpose(x, k, b, **args), rng)
     assert y.shape == layer.compute_output_shape((2, 7, 3))
 
@@ -198,7 +180,7 @@ def test_depthwise_conv1d_matches_torch(kwargs, rng):
                                    **kwargs)
     args = dict(strides=kwargs.get("strides", 1), padding=kwargs.get("padding", "valid"),
                 dilation=kwargs.get("dilation_rate", 1))
-    _against_torch(layer, rng.standard_normal((2, 11, 4)),
+    layer_against_torch(layer, rng.standard_normal((2, 11, 4)),
                    lambda x, k, b: torch_depthwise_conv1d(x, k, b, **args), rng)
 
 
@@ -215,7 +197,7 @@ def test_separable_conv1d_matches_torch(kwargs, rng):
     args = dict(strides=kwargs.get("strides", 1), padding=kwargs.get("padding", "valid"),
                 dilation=kwargs.get("dilation_rate", 1))
     act = torch.tanh if kwargs.get("activation") == "tanh" else (lambda t: t)
-    _against_torch(layer, rng.standard_normal((2, 11, 4)),
+    layer_against_torch(layer, rng.standard_normal((2, 11, 4)),
                    lambda x, dk, pk, b: act(torch_separable_conv1d(x, dk, pk, b, **args)), rng)
 
 

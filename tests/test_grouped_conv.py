@@ -12,7 +12,7 @@ from baeum import layers
 from baeum.layers import Conv2D
 from baeum.ops.grouped_conv import grouped_conv2d
 from layer_harness import run_layer_test
-from oracle import compare, requires_torch, torch
+from oracle import compare, layer_against_torch, requires_torch, torch
 from test_conv_pool import pair, tf_same_pads
 
 if torch is not None:
@@ -81,20 +81,6 @@ def test_groups_never_mix():
 # --- the layers against torch --------------------------------------------------------------
 
 
-def _layer_against_torch(layer, x, torch_fn, rng, tol=1e-10):
-    xb = baeum.tensor(x, requires_grad=True)
-    y = layer(xb)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = [torch.tensor(w.data.copy(), requires_grad=True) for w in layer.weights]
-    yt = torch_fn(xt, *wt)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=tol, atol=tol)
-    r = rng.standard_normal(y.shape)
-    y.backward(r)
-    yt.backward(torch.from_numpy(r))
-    for ours, theirs in zip([xb, *layer.weights], [xt, *wt]):
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=tol, atol=tol)
-
-
 @requires_torch
 @pytest.mark.parametrize("filters, groups, kwargs", [
     (6, 2, {}),
@@ -107,7 +93,7 @@ def test_conv2d_groups_matches_torch(filters, groups, kwargs, rng):
     args = dict(strides=kwargs.get("strides", 1), padding=kwargs.get("padding", "valid"),
                 dilation=kwargs.get("dilation_rate", 1))
     act = torch.relu if kwargs.get("activation") == "relu" else (lambda t: t)
-    _layer_against_torch(layer, rng.standard_normal((2, 9, 8, 4)),
+    layer_against_torch(layer, rng.standard_normal((2, 9, 8, 4)),
                          lambda x, k, b: act(torch_grouped_conv2d(x, k, b, groups, **args)), rng)
     assert layer.kernel.shape == (3, 3, 4 // groups, filters)
 
@@ -134,7 +120,7 @@ def test_conv1d_groups_matches_torch(filters, groups, kwargs, rng):
         return TF.conv1d(xc, k.permute(2, 1, 0), b, stride=s, dilation=d,
                          groups=groups).transpose(1, 2)
 
-    _layer_against_torch(layer, rng.standard_normal((2, 11, 6)), theirs, rng)
+    layer_against_torch(layer, rng.standard_normal((2, 11, 6)), theirs, rng)
     assert layer.kernel.shape == (3, 6 // groups, filters)
 
 

@@ -33,6 +33,9 @@ class Conv2D(Layer):
     320
     """
 
+    rank = 2                            # spatial axes (Conv3D: 3)
+    _int_tuple = staticmethod(_pair)    # an int or `rank` ints -> a tuple of `rank`
+
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
                  dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -43,9 +46,9 @@ class Conv2D(Layer):
         if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters <= 0:
             raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}")
         self.filters = int(filters)
-        self.kernel_size = _pair(kind, "kernel_size", kernel_size)
-        self.strides = _pair(kind, "strides", strides)
-        self.dilation_rate = _pair(kind, "dilation_rate", dilation_rate)
+        self.kernel_size = self._int_tuple(kind, "kernel_size", kernel_size)
+        self.strides = self._int_tuple(kind, "strides", strides)
+        self.dilation_rate = self._int_tuple(kind, "dilation_rate", dilation_rate)
         self.padding = _padding(kind, padding)
         self.data_format = _data_format(kind, data_format)
         if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
@@ -70,7 +73,7 @@ class Conv2D(Layer):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.input_spec = InputSpec(ndim=4)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _kernel_shape(self, in_channels):
         return (*self.kernel_size, in_channels // self.groups, self.filters)
@@ -98,7 +101,7 @@ class Conv2D(Layer):
                                      regularizer=self.bias_regularizer,
                                      constraint=self.bias_constraint)
                      if self.use_bias else None)
-        self.input_spec = InputSpec(ndim=4, axes={-1: in_channels})
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: in_channels})
 
     def call(self, inputs, max_pool=None):
         """max_pool: a MaxPooling2D layer that this layer's output goes to and nowhere else
@@ -159,9 +162,9 @@ class Conv2D(Layer):
         return y
 
     def compute_output_shape(self, input_shape):
-        n, h, w, _ = input_shape
+        n, *spatial, _ = input_shape
         return (n, *(_conv_out(size, k, s, d, self.padding) for size, k, s, d in zip(
-            (h, w), self.kernel_size, self.strides, self.dilation_rate)), self.filters)
+            spatial, self.kernel_size, self.strides, self.dilation_rate)), self.filters)
 
     def get_config(self):
         return {
@@ -215,7 +218,8 @@ class Conv2DTranspose(Conv2D):
         )
         if output_padding is not None:
             kind = type(self).__name__
-            output_padding = _pair(kind, "output_padding", output_padding, minimum=0)
+            output_padding = self._int_tuple(kind, "output_padding", output_padding,
+                                             minimum=0)
             if any(p >= s for p, s in zip(output_padding, self.strides)):
                 raise ValueError(
                     f"{kind} output_padding must be smaller than strides, got "
@@ -234,10 +238,10 @@ class Conv2DTranspose(Conv2D):
         return activations.apply_to_fresh(self.activation, y)
 
     def compute_output_shape(self, input_shape):
-        n, h, w, _ = input_shape
-        pads = self.output_padding or (None, None)
+        n, *spatial, _ = input_shape
+        pads = self.output_padding or (None,) * self.rank
         return (n, *(_transpose_out(size, k, s, d, self.padding, p) for size, k, s, d, p in zip(
-            (h, w), self.kernel_size, self.strides, self.dilation_rate, pads)), self.filters)
+            spatial, self.kernel_size, self.strides, self.dilation_rate, pads)), self.filters)
 
     def get_config(self):
         config = super().get_config()
@@ -511,11 +515,16 @@ def _padding(kind, padding):
     return mode
 
 
+_LAYOUTS = {  # what a layer of kind ...1D, ...2D, ...3D takes, and how to transpose to it
+    "1D": ("sequences as (N, T, C)", "(N, C, T) inputs with x.transpose(0, 2, 1)"),
+    "2D": ("images as (N, H, W, C)", "NCHW inputs with x.transpose(0, 2, 3, 1)"),
+    "3D": ("volumes as (N, D, H, W, C)", "(N, C, D, H, W) inputs with x.transpose(0, 2, 3, 4, 1)"),
+}
+
+
 def _data_format(kind, data_format):
     if data_format not in (None, "channels_last"):
-        layout = ("sequences as (N, T, C)", "(N, C, T) inputs with x.transpose(0, 2, 1)") \
-            if "1D" in kind else \
-            ("images as (N, H, W, C)", "NCHW inputs with x.transpose(0, 2, 3, 1)")
+        layout = next((v for k, v in _LAYOUTS.items() if k in kind), _LAYOUTS["2D"])
         raise NotImplementedError(
             f"{kind} supports data_format='channels_last' only ({layout[0]}), "
             f"got {data_format!r}; transpose {layout[1]}"

@@ -11,19 +11,25 @@ Cropping3D are in reshaping.py.)
                         GlobalAveragePooling3D(), Dense(10, activation="softmax")])
 """
 
-import numpy as np
 
-from baeum import activations, constraints, initializers, regularizers
+from baeum import activations
 from baeum import functional as F
-from baeum.layers.convolutional import _conv_out, _padding, _transpose_out
+from baeum.layers.convolutional import (
+    Conv2D,
+    Conv2DTranspose,
+    _conv_out,
+    _data_format,
+    _padding,
+)
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
 from baeum.layers.pooling import _GlobalPooling
 from baeum.ops.conv3d import int_triple
 
 
-class Conv3D(Layer):
-    """outputs = activation(conv3d(inputs, kernel) + bias) over volumes.
+class Conv3D(Conv2D):
+    """outputs = activation(conv3d(inputs, kernel) + bias) over volumes: Conv2D with a
+    third spatial axis (its arguments, weights, config), run by ops/conv3d.py.
 
     inputs (batch, D, H, W, C_in) -> (batch, D_out, H_out, W_out, filters); kernel
     (kd, kh, kw, C_in, filters), bias (filters,). Per axis, padding "valid":
@@ -38,94 +44,31 @@ class Conv3D(Layer):
     440
     """
 
+    rank = 3
+    _int_tuple = staticmethod(int_triple)
+
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
                  data_format=None, dilation_rate=(1, 1, 1), groups=1, activation=None,
                  use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
-        kind = type(self).__name__
-        if not isinstance(filters, (int, np.integer)) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(f"{kind} filters must be a positive integer, got {filters!r}")
-        self.filters = int(filters)
-        self.kernel_size = int_triple(kind, "kernel_size", kernel_size)
-        self.strides = int_triple(kind, "strides", strides)
-        self.dilation_rate = int_triple(kind, "dilation_rate", dilation_rate)
-        self.padding = _padding(kind, padding)
-        self.data_format = _data_format(kind, data_format)
         if groups != 1:
-            raise NotImplementedError(f"{kind} supports groups=1 only, got groups={groups!r}")
-        self.groups = 1
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"{kind}: strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), "
-                f"got strides={self.strides}, dilation_rate={self.dilation_rate}"
-            )
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.input_spec = InputSpec(ndim=5)
-
-    def _kernel_shape(self, in_channels):
-        return (*self.kernel_size, in_channels, self.filters)
-
-    def build(self, input_shape):
-        in_channels = input_shape[-1]
-        if in_channels is None:
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}': the channel axis (last) of the input "
-                f"shape {tuple(input_shape)} must be known"
-            )
-        self.kernel = self.add_weight("kernel", self._kernel_shape(in_channels),
-                                      self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = (self.add_weight("bias", (self.filters,), self.bias_initializer,
-                                     regularizer=self.bias_regularizer,
-                                     constraint=self.bias_constraint)
-                     if self.use_bias else None)
-        self.input_spec = InputSpec(ndim=5, axes={-1: in_channels})
+            raise NotImplementedError(
+                f"{type(self).__name__} supports groups=1 only, got groups={groups!r}")
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         groups, activation, use_bias, kernel_initializer, bias_initializer,
+                         kernel_regularizer, bias_regularizer, activity_regularizer,
+                         kernel_constraint, bias_constraint, **kwargs)
 
     def call(self, inputs):
         y = F.conv3d(inputs, self.kernel, self.bias, strides=self.strides,
                      padding=self.padding, dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
 
-    def compute_output_shape(self, input_shape):
-        n, *dhw, _ = input_shape
-        return (n, *(_conv_out(size, k, s, d, self.padding) for size, k, s, d in zip(
-            dhw, self.kernel_size, self.strides, self.dilation_rate)), self.filters)
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "filters": self.filters,
-            "kernel_size": list(self.kernel_size),
-            "strides": list(self.strides),
-            "padding": self.padding,
-            "data_format": self.data_format,
-            "dilation_rate": list(self.dilation_rate),
-            "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-        }
-
-
-class Conv3DTranspose(Conv3D):
-    """Transposed 3-D convolution: upsamples volumes, the gradient of a Conv3D.
+class Conv3DTranspose(Conv2DTranspose):
+    """Transposed 3-D convolution: upsamples volumes, the gradient of a Conv3D; as
+    Conv2DTranspose with a third spatial axis.
 
     inputs (batch, D, H, W, C_in) -> (batch, D_out, H_out, W_out, filters); kernel
     (kd, kh, kw, filters, C_in) (Keras's layout), bias (filters,). Per axis, with
@@ -140,51 +83,24 @@ class Conv3DTranspose(Conv3D):
     196
     """
 
+    rank = 3
+    _int_tuple = staticmethod(int_triple)
+
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
                  output_padding=None, data_format=None, dilation_rate=(1, 1, 1),
                  activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 **kwargs):
-        super().__init__(
-            filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
-            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint, **kwargs,
-        )
-        if output_padding is not None:
-            output_padding = int_triple("Conv3DTranspose", "output_padding", output_padding,
-                                        minimum=0)
-            if any(p >= s for p, s in zip(output_padding, self.strides)):
-                raise ValueError(
-                    f"Conv3DTranspose output_padding must be smaller than strides, got "
-                    f"output_padding={output_padding} with strides={self.strides}"
-                )
-        self.output_padding = output_padding
-
-    def _kernel_shape(self, in_channels):
-        return (*self.kernel_size, self.filters, in_channels)
+                 activity_regularizer=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format,
+                         dilation_rate, activation, use_bias, kernel_initializer,
+                         bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, **kwargs)
 
     def call(self, inputs):
         y = F.conv3d_transpose(inputs, self.kernel, self.bias, strides=self.strides,
                                padding=self.padding, output_padding=self.output_padding,
                                dilation_rate=self.dilation_rate)
         return activations.apply_to_fresh(self.activation, y)
-
-    def compute_output_shape(self, input_shape):
-        n, *dhw, _ = input_shape
-        pads = self.output_padding or (None,) * 3
-        return (n, *(_transpose_out(size, k, s, d, self.padding, p) for size, k, s, d, p in zip(
-            dhw, self.kernel_size, self.strides, self.dilation_rate, pads)), self.filters)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["groups"]
-        config["output_padding"] = (None if self.output_padding is None
-                                    else list(self.output_padding))
-        return config
 
 
 class _Pooling3D(Layer):
@@ -307,13 +223,3 @@ class UpSampling3D(Layer):
     def get_config(self):
         return {**super().get_config(), "size": list(self.size),
                 "data_format": self.data_format}
-
-
-def _data_format(kind, data_format):
-    if data_format not in (None, "channels_last"):
-        raise NotImplementedError(
-            f"{kind} supports data_format='channels_last' only (volumes as "
-            f"(N, D, H, W, C)), got {data_format!r}; transpose (N, C, D, H, W) inputs with "
-            f"x.transpose(0, 2, 3, 4, 1)"
-        )
-    return "channels_last"

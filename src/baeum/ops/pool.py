@@ -174,13 +174,15 @@ class AvgPool2D(Function):
         return (crop_hw(dxp, self.geo.pads, self.x_shape[1:3]),)
 
 
-def _valid_counts(hw, geo):
-    """Number of real (unpadded) pixels in each window, shape (1, H_out, W_out, 1)."""
-    per_axis = []
-    for size, k, s, (before, _), n_out in zip(hw, geo.kernel, geo.strides, geo.pads, geo.out):
+def _valid_counts(spatial, geo):
+    """Number of real (unpadded) pixels in each window, shape (1, *out, 1): for images
+    (spatial = (H, W)) and, in ops/pool3d.py, volumes (D, H, W)."""
+    counts = np.ones(())
+    for size, k, s, (before, _), n_out in zip(spatial, geo.kernel, geo.strides, geo.pads,
+                                               geo.out):
         start = np.arange(n_out) * s - before
-        per_axis.append(np.minimum(start + k, size) - np.maximum(start, 0))
-    return np.multiply.outer(*per_axis)[None, :, :, None]
+        counts = np.multiply.outer(counts, np.minimum(start + k, size) - np.maximum(start, 0))
+    return counts[None, ..., None]
 
 
 def avg_pool2d(x, pool_size, strides=None, padding="valid"):

@@ -19,7 +19,13 @@ from baeum.ops.conv3d import (
     tap_index,
     volume_geometry,
 )
-from baeum.ops.pool import _first_max, _lowest, global_avg_pool2d, global_max_pool2d
+from baeum.ops.pool import (
+    _first_max,
+    _lowest,
+    _valid_counts,
+    global_avg_pool2d,
+    global_max_pool2d,
+)
 
 
 def _window_views(xp, geo):
@@ -114,15 +120,6 @@ class AvgPool3D(Function):
         for d_view in _window_views(dxp, self.geo):
             d_view += g_mean
         return (crop_dhw(dxp, self.geo.pads, self.x_shape[1:4]),)
-
-
-def _valid_counts(dhw, geo):
-    """Number of real (unpadded) pixels in each window, shape (1, D_out, H_out, W_out, 1)."""
-    counts = np.ones(())
-    for size, k, s, (before, _), n_out in zip(dhw, geo.kernel, geo.strides, geo.pads, geo.out):
-        start = np.arange(n_out) * s - before
-        counts = np.multiply.outer(counts, np.minimum(start + k, size) - np.maximum(start, 0))
-    return counts[None, ..., None]
 
 
 def avg_pool3d(x, pool_size, strides=None, padding="valid"):
