@@ -89,7 +89,7 @@ def run_layer_test(layer_cls, kwargs, input_shape, expected_output_shape,
         _check_training_step(layer, x, call_kwargs, learning_rate)
     elif np.asarray(x).dtype.kind == "f":
         xt = baeum.tensor(x, requires_grad=True)
-        loss = _loss(layer(xt, training=True, **call_kwargs))
+        loss = _loss(layer(xt, **{**call_kwargs, "training": True}))
         loss.backward()
         assert xt.grad is not None and xt.grad.shape == xt.shape, "no gradient reaches the input"
         assert np.all(np.isfinite(xt.grad.data))
@@ -118,7 +118,7 @@ def _check_training_step(layer, x, call_kwargs, learning_rate):
 
     def loss_now():
         baeum.random.seed(7)     # the same dropout mask before and after the step
-        return _loss(layer(x, training=True, **call_kwargs))
+        return _loss(layer(x, **{**call_kwargs, "training": True}))
 
     before = loss_now()
     before.backward()

@@ -45,7 +45,9 @@ if torch is not None:
      (2, 8, 8, 3), (2, 8, 8, 3)),
 ])
 def test_harness(cls, kwargs, shape, out_shape):
-    run_layer_test(cls, kwargs, shape, out_shape, 0, 0, expected_params=0)
+    # inference: the random layers are then deterministic, so a config copy gives the same
+    run_layer_test(cls, kwargs, shape, out_shape, 0, 0, expected_params=0,
+                   call_kwargs={"training": False})
 
 
 def test_docstring_examples_run():
@@ -179,7 +181,11 @@ def test_random_flip_horizontal_gives_the_image_or_its_mirror():
     out = layers.RandomFlip("horizontal", seed=7)(batch, training=True).data
     seen = [_which(o, image) for o in out]
     assert set(seen) == {"same", "mirror"}                  # both kinds appear
-    np.testing.assert_array_equal(layers.RandomFlip("horizontal", seed=7)(batch).data, batch)
+    flip = layers.RandomFlip("horizontal", seed=7)
+    np.testing.assert_array_equal(flip(batch, training=False).data, batch)
+    # Keras 3: called on its own, with no training flag, the layer augments (its call's
+    # default is training=True), so `ds.map(lambda x, y: (augment(x), y))` works.
+    assert set(_which(o, image) for o in flip(batch).data) == {"same", "mirror"}
     again = layers.RandomFlip("horizontal", seed=7)(batch, training=True).data
     np.testing.assert_array_equal(again, out)               # same seed, same flips
     other = layers.RandomFlip("horizontal", seed=8)(batch, training=True).data
@@ -348,12 +354,43 @@ def test_random_crop_in_training_is_a_window_shared_by_the_batch(rng):
     assert len(corners) > 5                                  # the window moves around
 
 
+def test_the_training_flag_resolves_as_in_keras_3():
+    """A flag given wins; else the enclosing model call's; else the call signature's
+    default: True for the augmentation layers, a subclassed model's own for its layers."""
+    image = np.arange(12.0).reshape(3, 4, 1)
+    batch = np.stack([image] * 16)
+
+    def kinds(out):
+        return set(_which(o, image) for o in np.asarray(getattr(out, "data", out)))
+
+    model = Sequential([Input(shape=(3, 4, 1)), layers.RandomFlip("horizontal", seed=1)])
+    assert kinds(model(batch)) == {"same", "mirror"}        # model(x): Keras 3 augments
+    assert kinds(model(batch, training=False)) == {"same"}
+    assert kinds(model.predict(batch, verbose=0)) == {"same"}
+
+    class Inference(baeum.Model):   # call's default reaches the layers inside
+        def __init__(self):
+            super().__init__()
+            self.flip = layers.RandomFlip("horizontal", seed=2)
+
+        def call(self, x, training=False):
+            return self.flip(x)
+
+    class Unset(Inference):
+        def call(self, x, training=None):
+            return self.flip(x)
+
+    assert kinds(Inference()(batch)) == {"same"}
+    assert kinds(Unset()(batch)) == {"same", "mirror"}
+    assert kinds(Inference()(batch, training=True)) == {"same", "mirror"}
+
+
 def test_random_crop_at_inference_resizes_the_aspect_ratio_window(rng):
     images = rng.standard_normal((2, 10, 10, 3)).astype(np.float32)
     crop = layers.RandomCrop(8, 8, seed=0)
     # Keras: the largest window of the target's aspect ratio (here all of it), resized.
     resized = layers.Resizing(8, 8, crop_to_aspect_ratio=True)(images).data
-    np.testing.assert_array_equal(crop(images).data, resized)
+    np.testing.assert_array_equal(crop(images, training=False).data, resized)
     assert not np.array_equal(resized, images[:, 1:9, 1:9])
     small = images[:, :4, :5]
     np.testing.assert_array_equal(crop(small, training=True).data, crop(small).data)
@@ -373,7 +410,8 @@ def test_random_contrast_formula(rng):
                                rtol=1e-5)
     # Each channel keeps its mean; deviations scale by one number per image.
     np.testing.assert_allclose(out.mean(axis=(1, 2)), mean[:, 0, 0], rtol=1e-5)
-    np.testing.assert_array_equal(layers.RandomContrast(0.5)(images).data, images)
+    np.testing.assert_array_equal(layers.RandomContrast(0.5)(images, training=False).data,
+                                  images)
 
 
 def test_random_contrast_single_factor_lowers_and_raises():
@@ -400,7 +438,8 @@ def test_random_brightness_formula_and_clipping(rng):
     unit = images / 255
     brighter = layers.RandomBrightness((0.5, 0.5), value_range=(0, 1))(unit, training=True)
     np.testing.assert_allclose(brighter.data, np.minimum(unit + 0.5, 1.0), rtol=1e-6)
-    np.testing.assert_array_equal(layers.RandomBrightness(0.5)(images).data, images)
+    np.testing.assert_array_equal(layers.RandomBrightness(0.5)(images, training=False).data,
+                                  images)
 
 
 def test_random_brightness_single_factor_goes_both_ways():

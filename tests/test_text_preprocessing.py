@@ -631,6 +631,15 @@ def test_string_layers_refuse_symbolic_tensors(layer):
         layer()(Input(shape=(1,)))
 
 
+@pytest.mark.parametrize("dtype", ["string", "str", str, np.str_, np.bytes_, "<U5"])
+def test_a_string_input_says_models_take_numbers(dtype):
+    # Keras's end-to-end text models start at Input(shape=(1,), dtype="string").
+    with pytest.raises(TypeError, match="baeum tensors hold numbers only, so a model cannot "
+                                        "take strings.*Apply TextVectorization"):
+        Input(shape=(1,), dtype=dtype)
+    assert Input(shape=(3,), dtype="int64").dtype == "int64"
+
+
 def test_wrong_kinds_of_inputs():
     with pytest.raises(TypeError, match="expects strings, got inputs of dtype int64; for "
                                         "integer tokens use IntegerLookup"):

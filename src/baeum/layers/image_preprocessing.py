@@ -12,8 +12,11 @@ Images are channels-last: a batch (batch, height, width, channels) or one image 
 width, channels); data_format="channels_first" takes (batch, channels, height, width).
 Integer pixels (uint8) come out as floats of the layer's dtype (float32 by default).
 
-The random layers change images only in training (fit, or a call with training=True) and
-are the identity in evaluate and predict (RandomCrop resizes then: see its docstring). Each
+The random layers change images in training (fit, or a call with training=True) and are
+the identity in evaluate and predict, or with training=False (RandomCrop resizes then:
+see its docstring). As in Keras 3, their call's default is training=True: called on
+their own, or in `model(x)` with no flag, they augment (`ds.map(lambda x, y:
+(augment(x), y))` in Keras's tutorials relies on it). Each
 draws from baeum's global generator, which `baeum.random.seed(n)` fixes, or, given `seed`,
 from a stream of its own. Every output is differentiable with respect to the input.
 
@@ -30,7 +33,7 @@ pixel reads the input at an affinely moved position, between pixels with bilinea
 >>> from baeum.layers import RandomFlip
 >>> image = np.array([[[1.0], [2.0], [3.0]]])             # one 1x3 image, one channel
 >>> flip = RandomFlip("horizontal", seed=0)
->>> flip(image).data[..., 0].tolist()                      # predict/evaluate: unchanged
+>>> flip(image, training=False).data[..., 0].tolist()      # predict/evaluate: unchanged
 [[1.0, 2.0, 3.0]]
 >>> sorted({tuple(flip(image, training=True).data.ravel().tolist()) for _ in range(20)})
 [(1.0, 2.0, 3.0), (3.0, 2.0, 1.0)]
@@ -216,8 +219,8 @@ def _smart_resize(images, height, width):
 class _ImageLayer(Layer):
     """Checks the rank, turns integer pixels into floats, and hands `_transform` a batch
     (batch, height, width, channels) whatever the data_format or the rank, undoing both
-    on the way out. Augmentation layers (`augments = True`) are the identity unless
-    training."""
+    on the way out. Augmentation layers (`augments = True`) are the identity when
+    training is False."""
 
     augments = False
 
@@ -226,7 +229,7 @@ class _ImageLayer(Layer):
         data_format = "channels_last" if data_format is None else str(data_format).lower()
         self.data_format = _check_choice(self, "data_format", data_format, DATA_FORMATS)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         _check_images_rank(self, inputs.shape)
         if inputs.dtype.kind != "f":
             inputs = inputs.astype(self.dtype)

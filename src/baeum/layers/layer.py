@@ -39,7 +39,7 @@ call_context_training = [None]
 
 # Whether each Layer class's `call` takes `training` / another argument (read from its
 # signature once; training= has a cache of its own, it is asked at every call).
-_TAKES_TRAINING = {}  # layer class -> bool
+_TRAINING_ARG = {}    # layer class -> (call takes training, its default value or None)
 _TAKES_ARGUMENT = {}  # (layer class, argument name) -> bool
 # add_weight's positional order: baeum's (Keras 2's) with a name first, Keras 3's otherwise.
 _ADD_WEIGHT_NAME_FIRST = ("name", "shape", "initializer", "dtype", "trainable", "regularizer",
@@ -48,6 +48,17 @@ _ADD_WEIGHT_SHAPE_FIRST = ("shape", "initializer", "dtype", "trainable", "autoca
                            "regularizer", "constraint", "aggregation",
                            "overwrite_with_gradient", "name")
 masks_made = [False]  # has any layer output carried a mask yet (see Layer.__call__)
+
+
+def training_arg(cls):
+    """(whether cls.call takes `training`, the default it gives it or None), read from the
+    signature once per class."""
+    entry = _TRAINING_ARG.get(cls)
+    if entry is None:
+        param = inspect.signature(cls.call).parameters.get("training")
+        default = None if param is None or param.default is param.empty else param.default
+        entry = _TRAINING_ARG[cls] = (param is not None, default)
+    return entry
 losses_added = [False]  # has any layer called add_loss yet (see Layer.__call__)
 _outermost = threading.local()  # .inside: within an outermost call that collects losses
 
@@ -337,11 +348,12 @@ class Layer:
             elif mask is not None and self._accepts("mask"):
                 kwargs["mask"] = mask
         cls = self.__class__
-        takes_training = _TAKES_TRAINING.get(cls)
-        if takes_training is None:
-            takes_training = self._accepts("training")
-            _TAKES_TRAINING[cls] = takes_training
+        takes_training, training_default = _TRAINING_ARG.get(cls) or training_arg(cls)
         if takes_training:
+            # No flag given or inherited: the call's own default, as in Keras 3 (the
+            # augmentation layers' is True: called on their own, they augment).
+            if training is None:
+                training = training_default
             out = self.call(inputs, *args, training=training, **kwargs)
         else:
             out = self.call(inputs, *args, **kwargs)

@@ -76,6 +76,12 @@ class Node:
 
 def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):  # noqa: N802
     """A symbolic input for a functional model: `Input(shape=(28, 28, 1))`."""
+    if _is_string_dtype(dtype):
+        raise TypeError(
+            f"Input(dtype={dtype!r}): baeum tensors hold numbers only, so a model cannot take "
+            "strings (Keras has them with the TensorFlow backend only). Apply TextVectorization or "
+            "StringLookup to the data before the model, and start the model at the ids: "
+            "Input(shape=(sequence_length,), dtype=\"int64\")")
     if batch_shape is None:
         if shape is None:
             raise ValueError("Input needs shape= (without the batch dimension) or batch_shape=")
@@ -83,6 +89,16 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
             shape = (shape,)
         batch_shape = (batch_size, *tuple(shape))
     return KerasTensor(batch_shape, dtype=dtype, name=name or _input_name())
+
+
+def _is_string_dtype(dtype):
+    """Keras's "string" (tf.string), or a NumPy dtype of str or bytes."""
+    if isinstance(dtype, str) and dtype.lower() in ("string", "str", "bytes", "unicode"):
+        return True
+    try:
+        return dtype is not None and np.dtype(dtype).kind in "SU"
+    except TypeError:
+        return False
 
 
 _input_count = [0]

@@ -63,8 +63,12 @@ class Model(Trainer, Layer):
         object.__setattr__(self, name, value)
 
     def __call__(self, inputs, *args, training=None, **kwargs):
-        if training is None:
-            return Layer.__call__(self, inputs, *args, **kwargs)
+        if training is None:  # as Keras 3: the enclosing call's flag, else call's default
+            training = layer_module.call_context_training[0]
+            if training is None:
+                training = layer_module.training_arg(type(self))[1]
+            if training is None:
+                return Layer.__call__(self, inputs, *args, **kwargs)
         # Layers called inside without a training flag inherit this one (Dropout, BatchNorm).
         context = layer_module.call_context_training
         previous, context[0] = context[0], training
