@@ -20,6 +20,7 @@ padding is conv.py's rule (TensorFlow's: the odd extra pixel of padding goes at 
 """
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from baeum.autograd.function import Function, sum_rows
 from baeum.ops.conv import (
@@ -79,7 +80,12 @@ _ALL = slice(None)
 
 def vol2col(xp, geo, ones_column=False):
     """Padded volume (N, Dp, Hp, Wp, C) -> columns (N*D_out*H_out*W_out, kd*kh*kw*C), each
-    row one window, ordered (i, j, k, c) as the kernel. One strided copy per kernel tap.
+    row one window, ordered (i, j, k, c) as the kernel.
+
+    One channel: one strided copy per kernel tap. More: one copy of a sliding-window view,
+    in which NumPy merges a window row's (k, c) into one run of kw*C values (with
+    dilation 1) instead of kw runs of C: 2.6x faster for C=2, 8x for C=8 ((8, 8, 16, 16,
+    C) volumes, 3x3x3), 1.5x slower for C=1.
 
     ones_column=True appends a column of ones, so that `cols @ [W; b]` adds the bias
     inside the matmul."""
@@ -89,16 +95,41 @@ def vol2col(xp, geo, ones_column=False):
     if ones_column:
         cols[:, k] = 1
     windows = cols[:, :k].reshape(n, *geo.out, *geo.kernel, c, copy=False)
-    for tap in kernel_taps(geo):
-        windows[(_ALL,) * 4 + tap] = xp[tap_index(geo, tap)]
+    if c == 1:
+        for tap in kernel_taps(geo):
+            windows[(_ALL,) * 4 + tap] = xp[tap_index(geo, tap)]
+        return cols
+    span = tuple((size - 1) * d + 1 for size, d in zip(geo.kernel, geo.dilation))
+    views = sliding_window_view(xp, span, axis=(1, 2, 3))  # (N, ., ., ., C, span...)
+    starts = tuple(slice(None, (o - 1) * s + 1, s) for o, s in zip(geo.out, geo.strides))
+    taps = tuple(slice(None, None, d) for d in geo.dilation)
+    np.copyto(windows, views[(_ALL, *starts, _ALL, *taps)].transpose(0, 1, 2, 3, 5, 6, 7, 4))
     return cols
 
 
 def col2vol(dcols, padded_shape, geo):
     """Columns (N*D_out*H_out*W_out, kd*kh*kw*C) -> padded volume (N, Dp, Hp, Wp, C),
-    adding where windows overlap: vol2col's inverse scatter, one strided add per tap."""
+    adding where windows overlap: vol2col's inverse scatter, one strided add per tap.
+
+    Where the windows step one voxel across (stride and dilation 1 along W) and there is
+    more than one channel, the adds move whole runs instead, as conv.py's col2im does: a
+    window's kw*C values of one kernel row land on kw*C consecutive values of the volume,
+    and windows r, r + kw, r + 2kw, ... side by side (1.6-2.3x faster for C = 3 to 32)."""
     n, c = padded_shape[0], padded_shape[4]
     dxp = np.zeros(padded_shape, dcols.dtype)
+    (kd, kh, kw), (do, ho, wo) = geo.kernel, geo.out
+    if geo.strides[2] == 1 and geo.dilation[2] == 1 and c > 1:
+        per_row = dcols.reshape(n, do, ho, wo, kd, kh, kw * c)
+        for i in range(kd):
+            for j in range(kh):
+                rows = dxp[:, window_taps(i, geo.dilation[0], geo.strides[0], do),
+                           window_taps(j, geo.dilation[1], geo.strides[1], ho)]
+                for r in range(min(kw, wo)):
+                    count = len(range(r, wo, kw))
+                    runs = rows[:, :, :, r:r + kw * count].reshape(n, do, ho, count, kw * c,
+                                                                  copy=False)
+                    runs += per_row[:, :, :, r::kw, i, j]
+        return dxp
     per_tap = dcols.reshape(n, *geo.out, *geo.kernel, c)
     for tap in kernel_taps(geo):
         dxp[tap_index(geo, tap)] += per_tap[(_ALL,) * 4 + tap]
