@@ -391,8 +391,6 @@ def test_wrong_input_rank_says_what_it_expects():
 
 
 @pytest.mark.parametrize("make, error, match", [
-    (lambda: layers.ConvLSTM2D(2, 3, stateful=True), NotImplementedError,
-     "stateful=True is not supported.*initial_state"),
     (lambda: layers.ConvLSTM2D(2, 3, data_format="channels_first"), NotImplementedError,
      r"channels_last' only.*x.transpose\(0, 1, 3, 4, 2\)"),
     (lambda: layers.ConvLSTM1D(2, 3, data_format="channels_first"), NotImplementedError,

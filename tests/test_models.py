@@ -158,6 +158,24 @@ def test_subclassed_model_tracks_layers_in_order(rng):
                                                                 "Dropout"]
 
 
+def test_a_subclassed_models_layers_stay_its_own_after_fit(rng):
+    class Wrapper(Model):
+        def __init__(self):
+            super().__init__()
+            self.block = Sequential([Dense(2, kernel_regularizer="l2"), Dense(1)])
+
+        def call(self, inputs):
+            return self.block(inputs)
+
+    model = Wrapper()
+    model.compile("sgd", "mse")
+    x = _x(rng)
+    model.fit(x, np.zeros((len(x), 1), np.float32), verbose=0)
+    # the trainer's cache of every nested layer is not a sublayer
+    assert [type(layer).__name__ for layer in model.layers] == ["Sequential"]
+    assert len(model.block.layers) == 2
+
+
 def test_subclass_build_creates_weights():
     model = TwoTower()
     model.build((None, 4))

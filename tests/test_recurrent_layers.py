@@ -313,7 +313,6 @@ def test_initial_state_errors():
     (lambda: layers.SimpleRNN(U, activation="softmax"), NotImplementedError, "SimpleRNN"),
     (lambda: layers.SimpleRNN(0), ValueError, "units must be a positive integer"),
     (lambda: layers.GRU(U, dropout=1.0), ValueError, "dropout"),
-    (lambda: layers.LSTM(U, stateful=True), NotImplementedError, "stateful"),
 ])
 def test_unsupported_or_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):

@@ -458,7 +458,6 @@ def test_initial_state_and_mask_errors():
 
 
 @pytest.mark.parametrize("make, error, match", [
-    (lambda: layers.RNN(layers.LSTMCell(U), stateful=True), NotImplementedError, "stateful"),
     (lambda: layers.LSTMCell(0), ValueError, "units must be a positive integer"),
     (lambda: layers.GRUCell(U, dropout=1.0), ValueError, "dropout must be in"),
     (lambda: layers.SimpleRNNCell(U, recurrent_dropout=-0.1), ValueError, "recurrent_dropout"),
@@ -496,5 +495,4 @@ def test_other_activations_point_from_the_fused_layer_to_its_cell(kind, rng):
     looped = layers.RNN(CELLS[kind](4, activation="relu"), return_sequences=True)
     out = looped(rng.standard_normal((2, 3, D)).astype(np.float32)).data
     assert out.shape == (2, 3, 4) and np.isfinite(out).all()
-    with pytest.raises(NotImplementedError, match=r"pass the states back as initial_state"):
-        getattr(layers, kind)(4, stateful=True)
+    assert getattr(layers, kind)(4, stateful=True).stateful  # (tests/test_stateful_rnn.py)

@@ -269,8 +269,9 @@ class ConvLSTM2D(RNN):
     (kh, kw, filters, 4 filters), bias (4 filters,); unit_forget_bias=True starts the
     forget gate's bias at 1. The recurrent convolution has stride 1, padding "same".
     call(inputs, initial_state=[h0, c0], mask=(batch, time) booleans, training=...).
-    Not supported: stateful=True (pass the returned states back as initial_state) and
-    data_format="channels_first" (transpose the inputs to channels last).
+    stateful=True: each call starts from the states the previous call ended with (see
+    RNN). Not supported: data_format="channels_first" (transpose the inputs to channels
+    last).
 
     >>> import baeum, numpy as np
     >>> layer = baeum.layers.ConvLSTM2D(8, 3, return_state=True)
@@ -292,11 +293,6 @@ class ConvLSTM2D(RNN):
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, **kwargs):
-        kind = type(self).__name__
-        if stateful:
-            raise NotImplementedError(
-                f"{kind}: stateful=True is not supported; carry the state across batches "
-                "yourself: return_state=True, and pass the states back as initial_state")
         cell = ConvLSTMCell(
             self.rank, filters, kernel_size, strides=strides, padding=padding,
             data_format=data_format, dilation_rate=dilation_rate, activation=activation,
@@ -309,7 +305,7 @@ class ConvLSTM2D(RNN):
             dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed,
             name=unique_name("conv_lstm_cell"), dtype=kwargs.get("dtype"))
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, **kwargs)
+                         go_backwards=go_backwards, stateful=stateful, **kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         # The rank is checked in build (with this layer's own message), then the spec holds
         # every axis but batch and time: the states have the first input's spatial size.

@@ -290,8 +290,9 @@ class Layer:
     # --- sublayers (tracked from attributes, in insertion order) ----------------------
     def _sublayers(self):
         found, seen = [], {id(self)}
-        for value in vars(self).values():
-            _collect_layers(value, found, seen)
+        for name, value in vars(self).items():
+            if name not in _NOT_SUBLAYERS:
+                _collect_layers(value, found, seen)
         return found
 
     @property
@@ -484,6 +485,12 @@ def _unique(tensors):
             seen.add(id(t))
             out.append(t)
     return out
+
+
+# Attributes that hold layers without making them sublayers: the trainer's cache of every
+# layer in the model's tree (training/trainer.py), which would otherwise add the nested
+# layers to a subclassed model's `layers` after its first fit.
+_NOT_SUBLAYERS = frozenset({"_train_cache"})
 
 
 def _collect_layers(value, found, seen):

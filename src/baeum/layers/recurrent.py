@@ -5,6 +5,8 @@ Each runs a whole sequence as one fused op (`baeum.ops.recurrent`):
     inputs (batch, timesteps, features) -> (batch, units)              by default
                                         -> (batch, timesteps, units)   return_sequences=True
     return_state=True: [output, h] (SimpleRNN, GRU) or [output, h, c] (LSTM)
+    stateful=True: each call starts from the states the previous call ended with
+    (`layer.states`; `layer.reset_state()` sets them to zeros; see `_Stateful`)
 
 Weights (G gates: 1 SimpleRNN, 4 LSTM (i, f, c, o), 3 GRU (z, r, h)):
 kernel (features, G*units), recurrent_kernel (units, G*units), bias (G*units,)
@@ -19,8 +21,60 @@ from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
 
+#: How many stateful layers were made: while none, predict need not look for them.
+stateful_layers_made = [0]
 
-class _RNN(Layer):
+
+class _Stateful:
+    """stateful=True (Keras's): each call starts from the states the previous one ended
+    with, sample i of a batch continuing sample i of the previous batch.
+
+    `states` holds them: None until the batch size is known (at build, from
+    Input(batch_shape=...) or batch_size=, else at the first call), then zeros, then each
+    call's final states, as values (no gradient flows back into the previous batch, as in
+    Keras). Every batch must then have that many samples. An initial_state given to a
+    call wins over them. `reset_state()` sets them back to zeros. The states are not
+    weights: they are neither trained nor saved.
+    """
+
+    states = None
+
+    def reset_state(self):
+        """Set the kept states back to zeros (stateful=True; nothing to do otherwise)."""
+        if self.states is not None:
+            self.states = [Tensor(np.zeros_like(s.data)) for s in self.states]
+
+    def reset_states(self):
+        """Keras's older name of reset_state()."""
+        self.reset_state()
+
+    def _start_states(self, batch):
+        """The states to start from at build, for `batch` samples (None: not known yet)."""
+        if batch is not None:
+            self.states = self._first_states(batch)
+
+    def _kept_states(self, batch):
+        """The states this call starts from: the kept ones, checked against its batch."""
+        if self.states is None:
+            self.states = self._first_states(batch)
+        kept = self.states[0].shape[0]
+        if kept != batch:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' is stateful (stateful=True): it keeps "
+                f"the states of a batch of {kept} samples, one per sample index, but got a "
+                f"batch of {batch}. Every batch of a stateful RNN must have the same batch "
+                f"size: fix it with Input(batch_shape=({kept}, ...)) or batch_size={kept}, "
+                f"and give fit/predict a number of samples that is a multiple of it, with "
+                f"batch_size={kept} (and shuffle=False)"
+            )
+        return self.states
+
+    def _keep(self, states):
+        """Keep the final states, as values cut from the graph, for the next call."""
+        self.states = [Tensor(np.array(s.data)) for s in states]
+
+
+class _RNN(_Stateful, Layer):
     """What SimpleRNN, LSTM and GRU share: config, weights, dropout, states, outputs."""
 
     n_gates = 1
@@ -45,10 +99,6 @@ class _RNN(Layer):
                 f"mask), got recurrent_dropout={recurrent_dropout}; use dropout= (on the "
                 "inputs) or a Dropout layer"
             )
-        if stateful:
-            raise NotImplementedError(
-                f"{kind}: stateful=True is not supported; carry the state across batches "
-                "yourself: return_state=True, and pass the states back as initial_state")
         self.units = int(units)
         self.activation = _activation_name(kind, "activation", activation)
         self.recurrent_activation = _activation_name(kind, "recurrent_activation",
@@ -66,7 +116,9 @@ class _RNN(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self.states = None  # stateful: the states the last call ended with (see _Stateful)
+        stateful_layers_made[0] += self.stateful
         self.unroll = bool(unroll)  # accepted for Keras compatibility; the op always loops
         self.input_spec = InputSpec(ndim=3)
 
@@ -97,12 +149,21 @@ class _RNN(Layer):
                                      constraint=self.bias_constraint)
                      if self.use_bias else None)
         self.input_spec = InputSpec(ndim=3, axes={-1: features})
+        if getattr(self, "stateful", False):  # (the cells build with this, too)
+            self._start_states(input_shape[0])
+
+    def _first_states(self, batch):
+        return [Tensor(np.zeros((batch, self.units), self.dtype))
+                for _ in range(self.n_states)]
 
     # --- calling -----------------------------------------------------------------------
-    def call(self, inputs, initial_state=None, mask=None, training=None):
+    def call(self, inputs, initial_state=None, mask=None, training=None, _all_states=False):
         """mask: (batch, timesteps) booleans (from Embedding(mask_zero=True), or given);
         on a False step a sample keeps its states and repeats its previous output, as in
-        Keras, so padding at either end does not change the result."""
+        Keras, so padding at either end does not change the result.
+        (_all_states: the stateful call's, which needs the final states.)"""
+        if self.stateful and not _all_states:
+            return self._stateful_call(inputs, initial_state, mask, training)
         states = self._initial_states(initial_state, inputs)
         x = inputs
         if mask is not None:
@@ -124,6 +185,13 @@ class _RNN(Layer):
         out = outputs if self.return_sequences else last[0]
         if mask is not None and states[0] is not None:
             out = _zero_before_first_step(out, mask, self.return_sequences)
+        return [out, *last] if self.return_state or _all_states else out
+
+    def _stateful_call(self, inputs, initial_state, mask, training):
+        if initial_state is None:
+            initial_state = self._kept_states(inputs.shape[0])
+        out, *last = self.call(inputs, initial_state, mask, training, _all_states=True)
+        self._keep(last)
         return [out, *last] if self.return_state else out
 
     def compute_mask(self, inputs, mask=None):

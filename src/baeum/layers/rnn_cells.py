@@ -45,7 +45,15 @@ from baeum import functional as F
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
-from baeum.layers.recurrent import _RNN, GRU, LSTM, _set_weight_settings, _weight_settings_config
+from baeum.layers.recurrent import (
+    _RNN,
+    GRU,
+    LSTM,
+    _set_weight_settings,
+    _Stateful,
+    _weight_settings_config,
+    stateful_layers_made,
+)
 from baeum.layers.symbolic import _flatten
 from baeum.ops.elementwise import where
 from baeum.ops.shaping import stack
@@ -347,7 +355,7 @@ class StackedRNNCells(Layer):
 
 
 # --- the layer --------------------------------------------------------------------------------
-class RNN(Layer):
+class RNN(_Stateful, Layer):
     """Runs a cell over every time step of a sequence: `RNN(LSTMCell(64))`.
 
     inputs (batch, timesteps, features) -> (batch, output_size)            by default
@@ -365,6 +373,9 @@ class RNN(Layer):
     go_backwards: read the sequence from the end (the outputs in that processing order).
     initial_state: the cell's states to start from (default: the cell's
     get_initial_state, zeros). unroll: accepted; the loop is always unrolled.
+    stateful=True: each call starts from the states the previous call ended with (the
+    cell's initial states at first, zeros after reset_state()), as Keras's; see
+    `baeum.layers.recurrent._Stateful`.
 
     >>> import baeum, numpy as np
     >>> layer = baeum.layers.RNN(baeum.layers.LSTMCell(5), return_sequences=True,
@@ -379,15 +390,15 @@ class RNN(Layer):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         _check_cell(cell, "RNN")
-        if stateful:
-            raise NotImplementedError("RNN: stateful=True is not supported")
         kwargs.setdefault("dtype", cell.dtype)  # inputs are cast to the cell's dtype
         super().__init__(**kwargs)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self.states = None  # stateful: the states the last call ended with, flat
+        stateful_layers_made[0] += self.stateful
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.input_spec = InputSpec(min_ndim=3)
@@ -406,6 +417,12 @@ class RNN(Layer):
         self.cell.build_from_shape(step)
         if _is_shape(input_shape):
             self.input_spec = InputSpec(ndim=len(input_shape), axes={-1: input_shape[-1]})
+        if self.stateful:
+            self._start_states(_flatten(input_shape, leaf=_is_shape)[0][0])
+
+    def _first_states(self, batch):
+        # Keras's: the cell's initial states at first (reset_state() sets zeros)
+        return _flatten(self.get_initial_state(batch))
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         flat_inputs = _flatten(sequences)
@@ -416,6 +433,8 @@ class RNN(Layer):
                 f"timestep, the same batch and timesteps for every input, got "
                 f"{[x.shape for x in flat_inputs]}"
             )
+        if self.stateful and initial_state is None:
+            initial_state = self._kept_states(batch)
         states = self._initial_state(initial_state, batch, flat_inputs[0].dtype)
         keep = self._step_mask(mask, batch, steps)
         zero_masked = self.zero_output_for_mask and self.return_sequences
@@ -438,6 +457,8 @@ class RNN(Layer):
             if self.return_sequences:
                 outputs.append(output)
         _reset_dropout_masks([self.cell])  # a cell called on its own draws its own masks
+        if self.stateful:
+            self._keep(_flatten(states))
         if self.return_sequences:
             output = _pack_like(output, [stack(leaf, axis=1) for leaf in
                                          zip(*[_flatten(o) for o in outputs])])

@@ -24,6 +24,7 @@ from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
 from baeum.callbacks import CallbackList
 from baeum.layers import layer as layer_module
+from baeum.layers import recurrent
 from baeum.layers.symbolic import _flatten, _map
 from baeum.metrics import Mean
 from baeum.training.compile_utils import CompileLoss, CompileMetrics
@@ -145,12 +146,14 @@ class Trainer:
 
         A large batch runs in cache-sized slices, side by side on every core
         (baeum/parallel.py): the outputs are those of the whole batch, as every layer
-        treats samples separately in inference.
+        treats samples separately in inference. A model with a stateful layer
+        (stateful=True) runs the batch whole, in this thread: its states are the batch's.
         """
         x, _, _ = unpack_x_y_sample_weight(data)
         with grad_mode.no_grad():
             n = len(_flatten(x)[0])
-            ranges, n_threads = ([(0, n)], 1) if n < 2 or not self.built else \
+            ranges, n_threads = ([(0, n)], 1) if n < 2 or not self.built \
+                or self._has_stateful_layer() else \
                 parallel.plan(n, _largest_sample_bytes(self))
             if len(ranges) == 1:
                 return _map_arrays(self(x, training=False))
@@ -306,6 +309,22 @@ class Trainer:
                 logs[tracker.name] = tracker.result()
         logs.update(self.compiled_metrics.result())
         return logs
+
+    def _has_stateful_layer(self):
+        """Whether a layer in the model is stateful (stateful=True). Free while no stateful
+        layer exists in the process; then a walk of the layer tree (a few us a batch)."""
+        if not recurrent.stateful_layers_made[0]:
+            return False
+        stack, seen = [self], {id(self)}
+        while stack:
+            layer = stack.pop()
+            if layer is not self and getattr(layer, "stateful", False) is True:
+                return True
+            for sub in layer._sublayers():
+                if id(sub) not in seen:
+                    seen.add(id(sub))
+                    stack.append(sub)
+        return False
 
     # --- what a step trains, cached (walking the layer tree every batch costs ~10%) -------
     def _train_cache_now(self):
