@@ -3,12 +3,13 @@ DepthwiseConv2D and SeparableConv2D."""
 
 import numpy as np
 
-from baeum import activations, constraints, initializers, regularizers
+from baeum import activations
 from baeum import functional as F
 from baeum.autograd import grad_mode
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.layers.weight_settings import set_weight_settings, weight_settings_config
 from baeum.ops import conv_max_pool, winograd
 from baeum.ops.activations import relu_array
 from baeum.ops.conv import _transpose_out_size, conv_geometry
@@ -66,13 +67,12 @@ class Conv2D(Layer):
             )
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, kernel_initializer=kernel_initializer,
+                            bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer,
+                            bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _kernel_shape(self, in_channels):
@@ -178,13 +178,7 @@ class Conv2D(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_settings_config(self),
         }
 
 
@@ -278,7 +272,7 @@ class DepthwiseConv2D(Layer):
         _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        _set_weight_settings(self, depthwise_initializer=depthwise_initializer,
+        set_weight_settings(self, depthwise_initializer=depthwise_initializer,
                              bias_initializer=bias_initializer,
                              depthwise_regularizer=depthwise_regularizer,
                              bias_regularizer=bias_regularizer,
@@ -328,7 +322,7 @@ class DepthwiseConv2D(Layer):
             "dilation_rate": list(self.dilation_rate),
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            **_weight_settings_config(self),
+            **weight_settings_config(self),
         }
 
 
@@ -367,7 +361,7 @@ class SeparableConv2D(Layer):
         _init_window(self, kind, kernel_size, strides, padding, data_format, dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        _set_weight_settings(self, depthwise_initializer=depthwise_initializer,
+        set_weight_settings(self, depthwise_initializer=depthwise_initializer,
                              pointwise_initializer=pointwise_initializer,
                              bias_initializer=bias_initializer,
                              depthwise_regularizer=depthwise_regularizer,
@@ -426,7 +420,7 @@ class SeparableConv2D(Layer):
             "depth_multiplier": self.depth_multiplier,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            **_weight_settings_config(self),
+            **weight_settings_config(self),
         }
 
 
@@ -434,24 +428,6 @@ def _image_kernel(kernel):
     """The kernel as the 2-D op takes it: a 1-D layer's (k, ...) kernel (the layers of
     convolutional1d.py) is the (1, k, ...) kernel of an image one row high."""
     return kernel if kernel.ndim == 4 else kernel.reshape(1, *kernel.shape)
-
-
-_SETTING_MODULES = {"initializer": initializers, "regularizer": regularizers,
-                    "constraint": constraints}
-
-
-def _set_weight_settings(layer, **settings):
-    """layer.<weight>_initializer / _regularizer / _constraint from those arguments (the
-    object each names), remembered in order for _weight_settings_config."""
-    for name, value in settings.items():
-        setattr(layer, name, _SETTING_MODULES[name.rsplit("_", 1)[1]].get(value))
-    layer._weight_setting_names = tuple(settings)
-
-
-def _weight_settings_config(layer):
-    """The config entries of _set_weight_settings's arguments, serialized."""
-    return {name: _SETTING_MODULES[name.rsplit("_", 1)[1]].serialize(getattr(layer, name))
-            for name in layer._weight_setting_names}
 
 
 def _depth_multiplier(kind, depth_multiplier):

@@ -39,8 +39,8 @@ from baeum.autograd.tensor import Tensor
 from baeum.layers.convolutional import _conv_out, _padding
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer, unique_name
-from baeum.layers.recurrent import _set_weight_settings, _weight_settings_config
 from baeum.layers.rnn_cells import RNN
+from baeum.layers.weight_settings import set_weight_settings, weight_settings_config
 from baeum.ops.conv import conv_geometry
 from baeum.ops.shaping import concatenate
 
@@ -97,9 +97,12 @@ class ConvLSTMCell(Layer):
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
         self.unit_forget_bias = bool(unit_forget_bias)
-        _set_weight_settings(self, kernel_initializer, recurrent_initializer, bias_initializer,
-                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                             kernel_constraint, recurrent_constraint, bias_constraint)
+        set_weight_settings(
+            self, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= rate < 1:
                 raise ValueError(f"{kind} {arg} must be in [0, 1), got {rate}")
@@ -393,7 +396,7 @@ def _cell_settings(cell):
         "recurrent_activation": activations.serialize(cell.recurrent_activation),
         "use_bias": cell.use_bias,
         "unit_forget_bias": cell.unit_forget_bias,
-        **_weight_settings_config(cell),
+        **weight_settings_config(cell),
         "dropout": cell.dropout,
         "recurrent_dropout": cell.recurrent_dropout,
         "seed": cell.seed,

@@ -20,9 +20,10 @@ from the first of them on, with size 1 on the others, so that it broadcasts.
 import numbers
 import re
 
-from baeum import activations, constraints, initializers, regularizers
+from baeum import activations
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.layers.weight_settings import set_weight_settings, weight_settings_config
 from baeum.ops.einsum_op import einsum
 
 # Keras's three forms of equation, and where the axes that "..." stands for are.
@@ -84,13 +85,12 @@ class EinsumDense(Layer):
         self.partial_output_shape = tuple(None if d is None else int(d) for d in output_shape)
         self.bias_axes = bias_axes
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, kernel_initializer=kernel_initializer,
+                            bias_initializer=bias_initializer,
+                            kernel_regularizer=kernel_regularizer,
+                            bias_regularizer=bias_regularizer,
+                            activity_regularizer=activity_regularizer,
+                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
@@ -127,13 +127,7 @@ class EinsumDense(Layer):
             "equation": self.equation,
             "activation": activations.serialize(self.activation),
             "bias_axes": self.bias_axes,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_settings_config(self),
         }
 
 

@@ -15,11 +15,12 @@ or, for GRU with reset_after=True, (2, 3*units) (input and recurrent biases).
 
 import numpy as np
 
-from baeum import activations, backend, constraints, initializers, regularizers
+from baeum import activations, backend, regularizers
 from baeum import functional as F
 from baeum.autograd.tensor import Tensor
 from baeum.layers.input_spec import InputSpec
 from baeum.layers.layer import Layer
+from baeum.layers.weight_settings import set_weight_settings, weight_settings_config
 
 #: How many stateful layers were made: while none, predict need not look for them.
 stateful_layers_made = [0]
@@ -104,9 +105,12 @@ class _RNN(_Stateful, Layer):
         self.recurrent_activation = _activation_name(kind, "recurrent_activation",
                                                      recurrent_activation)
         self.use_bias = bool(use_bias)
-        _set_weight_settings(self, kernel_initializer, recurrent_initializer, bias_initializer,
-                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                             kernel_constraint, recurrent_constraint, bias_constraint)
+        set_weight_settings(
+            self, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.dropout = float(dropout)
         self.recurrent_dropout = 0.0
@@ -236,7 +240,7 @@ class _RNN(_Stateful, Layer):
             "units": self.units,
             "activation": self.activation,
             "use_bias": self.use_bias,
-            **_weight_settings_config(self),
+            **weight_settings_config(self),
             "activity_regularizer": regularizers.serialize(self.activity_regularizer),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
@@ -361,37 +365,6 @@ class GRU(_RNN):
     def get_config(self):
         return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
                 "reset_after": self.reset_after, "use_cudnn": self.use_cudnn}
-
-
-def _set_weight_settings(layer, kernel_initializer, recurrent_initializer, bias_initializer,
-                         kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                         kernel_constraint, recurrent_constraint, bias_constraint):
-    """The initializer, regularizer and constraint of each weight (kernel, recurrent_kernel,
-    bias): the arguments the fused layers and the cells (`baeum.layers.rnn_cells`) share."""
-    layer.kernel_initializer = initializers.get(kernel_initializer)
-    layer.recurrent_initializer = initializers.get(recurrent_initializer)
-    layer.bias_initializer = initializers.get(bias_initializer)
-    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
-    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-    layer.bias_regularizer = regularizers.get(bias_regularizer)
-    layer.kernel_constraint = constraints.get(kernel_constraint)
-    layer.recurrent_constraint = constraints.get(recurrent_constraint)
-    layer.bias_constraint = constraints.get(bias_constraint)
-
-
-def _weight_settings_config(layer):
-    """`_set_weight_settings`'s arguments, serialized, for get_config."""
-    return {
-        "kernel_initializer": initializers.serialize(layer.kernel_initializer),
-        "recurrent_initializer": initializers.serialize(layer.recurrent_initializer),
-        "bias_initializer": initializers.serialize(layer.bias_initializer),
-        "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
-        "recurrent_regularizer": regularizers.serialize(layer.recurrent_regularizer),
-        "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
-        "kernel_constraint": constraints.serialize(layer.kernel_constraint),
-        "recurrent_constraint": constraints.serialize(layer.recurrent_constraint),
-        "bias_constraint": constraints.serialize(layer.bias_constraint),
-    }
 
 
 def _activation_name(kind, arg, activation):

@@ -49,12 +49,11 @@ from baeum.layers.recurrent import (
     _RNN,
     GRU,
     LSTM,
-    _set_weight_settings,
     _Stateful,
-    _weight_settings_config,
     stateful_layers_made,
 )
 from baeum.layers.symbolic import _flatten
+from baeum.layers.weight_settings import set_weight_settings, weight_settings_config
 from baeum.ops.elementwise import where
 from baeum.ops.shaping import stack
 
@@ -65,7 +64,7 @@ class _Cell(Layer):
 
     The weights are built by the fused layers' own `build` (`_RNN.build`, with the same
     `n_gates`, `_bias_shape` and `_bias_init` hooks), from the settings their shared
-    `_set_weight_settings` stores, so both kinds are one definition.
+    `set_weight_settings` stores, so both kinds are one definition.
     """
 
     n_gates = 1
@@ -88,9 +87,12 @@ class _Cell(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        _set_weight_settings(self, kernel_initializer, recurrent_initializer, bias_initializer,
-                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
-                             kernel_constraint, recurrent_constraint, bias_constraint)
+        set_weight_settings(
+            self, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         self.dropout = float(dropout)
         self.recurrent_dropout = float(recurrent_dropout)
         self.seed = seed
@@ -146,7 +148,7 @@ class _Cell(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            **_weight_settings_config(self),
+            **weight_settings_config(self),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
