@@ -79,12 +79,7 @@ class Conv2D(Layer):
         return (*self.kernel_size, in_channels // self.groups, self.filters)
 
     def build(self, input_shape):
-        in_channels = input_shape[-1]
-        if in_channels is None:
-            raise ValueError(
-                f"{type(self).__name__} '{self.name}': the channel axis (last) of the input "
-                f"shape {tuple(input_shape)} must be known"
-            )
+        in_channels = _in_channels(self, input_shape)
         if in_channels % self.groups:
             raise ValueError(
                 f"{type(self).__name__} '{self.name}': the input's {in_channels} channels "
